@@ -1,0 +1,68 @@
+"""One fake: its settings, clock, store, principals and services, and how to reset it.
+
+This is the handle tests hold: the HTTP app serves it, the control API and the
+pytest plugin drive it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.clock import Clock
+from mockserver.contract.spec import Contract, load_contract
+from mockserver.fixtures import FixtureSet, load_fixtures
+from mockserver.ids import IdFactory
+from mockserver.journal import Journal
+from mockserver.limits import RateLimiter
+from mockserver.principals import Directory
+from mockserver.settings import Settings
+from mockserver.store import InMemoryStore, Store
+from mockserver.workflows.models import Workflow, with_default_kinds
+from mockserver.workflows.service import WorkflowService
+
+
+class Fake:
+    def __init__(self, settings: Settings | None = None, fixtures: FixtureSet | None = None) -> None:
+        self.settings = settings or Settings()
+        self.fixtures = fixtures if fixtures is not None else load_fixtures(self.settings.fixtures)
+        self.clock = Clock(self.settings.clock_mode, self.settings.clock_speed)
+        self.ids = IdFactory(self.settings.seed)
+        self.store: Store = InMemoryStore()
+        self.directory = Directory.from_records(
+            self.fixtures.projects,
+            self.fixtures.api_keys,
+            self.fixtures.bearer_tokens,
+            any_key=self.settings.any_key,
+        )
+        self.contract: Contract = load_contract(self.settings.contract)
+        self.journal = Journal(self.settings.journal_size)
+        self.limits = RateLimiter(self.clock, self.settings.rate_limit_per_minute, self.settings.rate_limit)
+        self.workflows = WorkflowService(self.store, self.clock, self.ids)
+        self._seed()
+
+    def advance_simulation(self) -> None:
+        """Bring every job up to the clock's now; called before each request is served."""
+
+    def reset(self) -> None:
+        """Back to the fixtures: every record made since start is gone."""
+        with self.store.lock:
+            self.store.clear()
+            self.ids = IdFactory(self.settings.seed)
+            self.workflows.ids = self.ids
+            self.journal.clear()
+            self.limits.clear()
+            self._seed()
+
+    def _seed(self) -> None:
+        for record in self.fixtures.workflows:
+            self.store.save_workflow(workflow_from_fixture(record))
+
+
+def workflow_from_fixture(record: dict[str, Any]) -> Workflow:
+    data = dict(record)
+    for name in ("before", "after", "thumbnail"):
+        if isinstance(data.get(name), str):
+            data[name] = {"assetId": data[name]}
+    data["inputs"] = with_default_kinds(data.get("inputs", []))
+    data.setdefault("updatedAt", data["createdAt"])
+    return Workflow.model_validate(data)

@@ -1,0 +1,38 @@
+"""How a fake behaves: every option of the server, with its default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockserver.clock import ClockMode
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FIXTURES = PROJECT_ROOT / "fixtures"
+DEFAULT_CONTRACT = PROJECT_ROOT / "contracts" / "scenario.openapi.yaml"
+
+
+@dataclass
+class Settings:
+    fixtures: list[Path] = field(default_factory=lambda: [DEFAULT_FIXTURES])
+    contract: Path = DEFAULT_CONTRACT
+    # Accept any key:secret; the user is derived from the key, editor of any project.
+    any_key: bool = False
+    # 402 as the guide documents; 269 (and dryRun=api) as the newer SDK documents.
+    dry_run_status: int = 402
+    # The real API cancels only a workflow's node jobs; this lets workflow jobs be cancelled too.
+    cancel_workflow_jobs: bool = False
+    clock_mode: ClockMode = "realtime"
+    # Simulated seconds per wall-clock second in realtime mode.
+    clock_speed: float = 10.0
+    # strict: a request that breaks the contract is answered 400 at once;
+    # report: it goes through and the journal records the violation.
+    validation: str = "strict"
+    # Check every response against the contract and journal what breaks it.
+    check_responses: bool = True
+    max_body_bytes: int = 5 * 1024 * 1024
+    rate_limit: bool = False
+    rate_limit_per_minute: int = 100
+    max_concurrent_jobs: int = 10
+    seed: int | None = 0
+    journal_size: int = 1000
