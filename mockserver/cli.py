@@ -1,0 +1,140 @@
+"""``mockserver``: the command line. Every option can also come from an environment variable."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mockserver.clock import CLOCK_MODES
+from mockserver.settings import DEFAULT_FIXTURES, Settings
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"MOCKSERVER_{name}", default)
+
+
+def _env_flag(name: str) -> bool:
+    return (_env(name) or "").lower() in ("1", "true", "yes", "on")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mockserver", description="An offline fake of Scenario's Workflows and Jobs API."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="start the fake", description="Start the fake over HTTP.")
+    serve.add_argument("--host", default=_env("HOST", "127.0.0.1"), help="address to listen on [MOCKSERVER_HOST]")
+    serve.add_argument("--port", type=int, default=int(_env("PORT", "8000")), help="port [MOCKSERVER_PORT]")
+    serve.add_argument(
+        "--fixtures",
+        type=Path,
+        action="append",
+        help="fixtures folder; repeat to add more [MOCKSERVER_FIXTURES, paths separated by ':']",
+    )
+    serve.add_argument(
+        "--any-key",
+        action="store_true",
+        default=_env_flag("ANY_KEY"),
+        help="accept any key:secret, as an editor of any project [MOCKSERVER_ANY_KEY]",
+    )
+    serve.add_argument(
+        "--dry-run-status",
+        type=int,
+        choices=(402, 269),
+        default=int(_env("DRY_RUN_STATUS", "402")),
+        help="status of a dry run: 402 as the guide documents, 269 as the newer SDK [MOCKSERVER_DRY_RUN_STATUS]",
+    )
+    serve.add_argument(
+        "--cancel-workflow-jobs",
+        action="store_true",
+        default=_env_flag("CANCEL_WORKFLOW_JOBS"),
+        help="let workflow jobs be cancelled directly [MOCKSERVER_CANCEL_WORKFLOW_JOBS]",
+    )
+    serve.add_argument(
+        "--clock", choices=CLOCK_MODES, default=_env("CLOCK", "realtime"), help="clock mode [MOCKSERVER_CLOCK]"
+    )
+    serve.add_argument(
+        "--speed",
+        type=float,
+        default=float(_env("SPEED", "10")),
+        help="simulated seconds per real second in realtime mode [MOCKSERVER_SPEED]",
+    )
+    serve.add_argument(
+        "--validation",
+        choices=("strict", "report"),
+        default=_env("VALIDATION", "strict"),
+        help="strict: a request breaking the contract gets a 400; report: it is only journaled [MOCKSERVER_VALIDATION]",
+    )
+    serve.add_argument(
+        "--rate-limit",
+        action="store_true",
+        default=_env_flag("RATE_LIMIT"),
+        help="enforce 100 requests per minute per project [MOCKSERVER_RATE_LIMIT]",
+    )
+    serve.add_argument(
+        "--log-level", default=_env("LOG_LEVEL", "info"), help="uvicorn log level [MOCKSERVER_LOG_LEVEL]"
+    )
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    fixtures = args.fixtures
+    if not fixtures:
+        env_paths = _env("FIXTURES")
+        fixtures = [Path(p) for p in env_paths.split(":")] if env_paths else [DEFAULT_FIXTURES]
+    return Settings(
+        fixtures=fixtures,
+        any_key=args.any_key,
+        dry_run_status=args.dry_run_status,
+        cancel_workflow_jobs=args.cancel_workflow_jobs,
+        clock_mode=args.clock,
+        clock_speed=args.speed,
+        validation=args.validation,
+        rate_limit=args.rate_limit,
+    )
+
+
+def banner(settings: Settings, host: str, port: int, keys: Sequence[tuple[str, str, str, str, str]]) -> str:
+    base = f"http://{host}:{port}"
+    lines = [
+        f"Scenario mockserver listening on {base}",
+        f'  API:        {base}/v1   (Scenario(base_url="{base}/v1", api_key=..., api_secret=...))',
+        f"  Dashboard:  {base}/_mock/",
+        f"  Clock:      {settings.clock_mode}"
+        + (f" x{settings.clock_speed:g}" if settings.clock_mode == "realtime" else ""),
+        "  Credentials:" if keys else "  Credentials: any key:secret is accepted",
+    ]
+    lines += [f"    {key}:{secret}  ({user}, {role} of {project})" for key, secret, user, role, project in keys]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    return 2
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from mockserver.fake import Fake
+    from mockserver.http.app import create_app
+
+    settings = settings_from(args)
+    fake = Fake(settings)
+    keys = (
+        []
+        if settings.any_key
+        else [(k.key, k.secret, k.user_id, k.role, k.project_id) for k in fake.directory.keys.values()]
+    )
+    print(banner(settings, args.host, args.port, keys), flush=True)
+    uvicorn.run(create_app(fake), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

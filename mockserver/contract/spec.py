@@ -1,0 +1,289 @@
+"""The contract, loaded once: its operations, and compiled checks for requests and responses.
+
+Checks speak in the contract's own terms: a violation names the parameter or the
+JSON pointer into the body, and the rule it broke.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+CONTRACT_URI = "urn:mockserver:contract"
+_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+@dataclass(frozen=True)
+class Violation:
+    location: str  # "path", "query", "header", "body" or "response"
+    name: str  # parameter name or JSON pointer
+    message: str
+
+    def describe(self) -> str:
+        if self.location == "body":
+            where = f"body at {self.name or '/'}"
+        elif self.location == "response":
+            where = f"response at {self.name or '/'}"
+        else:
+            where = f"{self.location} parameter {self.name}"
+        return f"Invalid {where}: {self.message}"
+
+
+@dataclass
+class Parameter:
+    name: str
+    location: str
+    required: bool
+    schema: dict[str, Any]
+    validator: Draft202012Validator
+    explode: bool
+
+    @cached_property
+    def type(self) -> str:
+        declared = self.schema.get("type", "string")
+        if isinstance(declared, list):
+            declared = next((kind for kind in declared if kind != "null"), "string")
+        return declared
+
+
+@dataclass
+class Operation:
+    operation_id: str
+    method: str
+    path: str
+    pattern: re.Pattern[str]
+    parameters: list[Parameter]
+    body_validator: Draft202012Validator | None
+    body_required: bool
+    responses: dict[str, Draft202012Validator | None] = field(default_factory=dict)
+
+    def check_request(
+        self, path_params: dict[str, str], query: dict[str, list[str]], body: Any, has_body: bool
+    ) -> tuple[dict[str, Any], list[Violation]]:
+        """Typed parameter values and the violations found, in contract order."""
+        values: dict[str, Any] = {}
+        violations: list[Violation] = []
+        for parameter in self.parameters:
+            raw = _raw_values(parameter, path_params, query)
+            if raw is None:
+                if parameter.required:
+                    violations.append(Violation(parameter.location, parameter.name, "is required"))
+                continue
+            value, problem = _coerce(parameter, raw)
+            problem = problem or _schema_problem(parameter.validator, value)
+            if problem:
+                violations.append(Violation(parameter.location, parameter.name, problem))
+            else:
+                values[parameter.name] = value
+        if self.body_validator is not None:
+            if not has_body:
+                if self.body_required:
+                    violations.append(Violation("body", "", "a JSON body is required"))
+            else:
+                violations.extend(_body_violations(self.body_validator, body))
+        return values, violations
+
+    def check_response(self, status: int, body: Any) -> list[Violation]:
+        key = str(status)
+        if key not in self.responses:
+            key = f"{key[0]}XX" if f"{key[0]}XX" in self.responses else "default"
+        if key not in self.responses:
+            return [Violation("response", "", f"status {status} is not documented for {self.operation_id}")]
+        validator = self.responses[key]
+        if validator is None:
+            return []
+        return [
+            Violation("response", _pointer(error.absolute_path), error.message)
+            for error in sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+        ][:5]
+
+
+class Contract:
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self._registry = Registry().with_resource(
+            CONTRACT_URI, Resource.from_contents(document, default_specification=DRAFT202012)
+        )
+        self.operations = [self._operation(path, method) for path, method in _operation_keys(document)]
+        # Literal paths before templated ones, so /workflows/tags never matches /workflows/{workflowId}.
+        self.operations.sort(key=lambda op: (op.path.count("{"), -len(op.path)))
+
+    @cached_property
+    def by_id(self) -> dict[str, Operation]:
+        return {operation.operation_id: operation for operation in self.operations}
+
+    def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
+        for operation in self.operations:
+            if operation.method != method.lower():
+                continue
+            found = operation.pattern.fullmatch(path)
+            if found:
+                return operation, found.groupdict()
+        return None
+
+    def closest(self, method: str, path: str) -> Operation | None:
+        """The contract operation a request not in the contract most looks like."""
+        segments = path.strip("/").split("/")
+        best: tuple[int, Operation] | None = None
+        for operation in self.operations:
+            template = operation.path.strip("/").split("/")
+            shared = sum(1 for a, b in zip(segments, template, strict=False) if a == b or b.startswith("{"))
+            score = shared * 2 + (operation.method == method.lower()) - abs(len(segments) - len(template))
+            if best is None or score > best[0]:
+                best = (score, operation)
+        return best[1] if best else None
+
+    def _validator(self, pointer: str) -> Draft202012Validator:
+        return Draft202012Validator({"$ref": f"{CONTRACT_URI}#{pointer}"}, registry=self._registry)
+
+    def _operation(self, path: str, method: str) -> Operation:
+        spec = self.document["paths"][path][method]
+        base = f"/paths/{_escape(path)}/{method}"
+        shared = self.document["paths"][path].get("parameters", [])
+        parameters = [
+            self._parameter(self._resolve(item), item, pointer)
+            for item, pointer in _parameter_items(shared, spec, path, method)
+        ]
+        body_validator, body_required = None, False
+        body = spec.get("requestBody")
+        if body is not None:
+            body_pointer = f"{base}/requestBody"
+            if "$ref" in body:
+                body_pointer = body["$ref"].lstrip("#")
+                body = self._resolve(body)
+            if "application/json" in body.get("content", {}):
+                body_validator = self._validator(f"{body_pointer}/content/application~1json/schema")
+                body_required = bool(body.get("required", False))
+        responses: dict[str, Draft202012Validator | None] = {}
+        for status, response in spec.get("responses", {}).items():
+            pointer = f"{base}/responses/{status}"
+            if "$ref" in response:
+                pointer = response["$ref"].lstrip("#")
+                response = self._resolve(response)
+            has_json = "schema" in response.get("content", {}).get("application/json", {})
+            responses[str(status)] = (
+                self._validator(f"{pointer}/content/application~1json/schema") if has_json else None
+            )
+        return Operation(
+            operation_id=spec.get("operationId", f"{method} {path}"),
+            method=method,
+            path=path,
+            pattern=_path_pattern(path),
+            parameters=parameters,
+            body_validator=body_validator,
+            body_required=body_required,
+            responses=responses,
+        )
+
+    def _parameter(self, spec: dict[str, Any], item: dict[str, Any], pointer: str) -> Parameter:
+        if "$ref" in item:
+            pointer = item["$ref"].lstrip("#")
+        style_default = spec["in"] in ("query", "cookie")
+        return Parameter(
+            name=spec["name"],
+            location=spec["in"],
+            required=bool(spec.get("required", spec["in"] == "path")),
+            schema=self._resolve(spec.get("schema", {})),
+            validator=self._validator(f"{pointer}/schema"),
+            explode=bool(spec.get("explode", style_default and spec.get("style", "form") == "form")),
+        )
+
+    def _resolve(self, item: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in item:
+            item = self._registry.resolver(CONTRACT_URI).lookup(item["$ref"]).contents
+        return item
+
+
+@lru_cache(maxsize=8)
+def load_contract(path: Path) -> Contract:
+    """The contract at ``path``, parsed and compiled once per process (it never changes)."""
+    return Contract(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def _operation_keys(document: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(path, method) for path, item in document.get("paths", {}).items() for method in _METHODS if method in item]
+
+
+def _parameter_items(shared: list, spec: dict, path: str, method: str) -> list[tuple[dict, str]]:
+    """Operation parameters override path-level ones of the same name and location."""
+    escaped = _escape(path)
+    items = {
+        (item.get("name"), item.get("in"), "$ref" in item and item["$ref"]): (item, f"/paths/{escaped}/parameters/{i}")
+        for i, item in enumerate(shared)
+    }
+    own = [(item, f"/paths/{escaped}/{method}/parameters/{i}") for i, item in enumerate(spec.get("parameters", []))]
+    return list(items.values()) + own
+
+
+def _escape(path: str) -> str:
+    return path.replace("~", "~0").replace("/", "~1")
+
+
+def _path_pattern(path: str) -> re.Pattern[str]:
+    regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path))
+    return re.compile(regex)
+
+
+def _raw_values(parameter: Parameter, path_params: dict[str, str], query: dict[str, list[str]]) -> list[str] | None:
+    if parameter.location == "path":
+        return [path_params[parameter.name]] if parameter.name in path_params else None
+    if parameter.location == "query":
+        return query.get(parameter.name)
+    return None
+
+
+def _coerce(parameter: Parameter, raw: list[str]) -> tuple[Any, str | None]:
+    kind = parameter.type
+    if kind == "array":
+        items = raw if parameter.explode else [part for value in raw for part in value.split(",")]
+        item_schema = parameter.schema.get("items", {})
+        item_type = item_schema.get("type", "string") if isinstance(item_schema, dict) else "string"
+        coerced = [_scalar(item, item_type) for item in items]
+        problem = next((problem for _, problem in coerced if problem), None)
+        return [value for value, _ in coerced], problem
+    if len(raw) > 1:
+        return raw, "must be given once"
+    return _scalar(raw[0], kind)
+
+
+def _scalar(text: str, kind: str) -> tuple[Any, str | None]:
+    if kind == "integer":
+        if re.fullmatch(r"[+-]?\d{1,18}", text):
+            return int(text), None
+        return text, f"{text!r} is not an integer"
+    if kind == "number":
+        try:
+            return float(text), None
+        except ValueError:
+            return text, f"{text!r} is not a number"
+    if kind == "boolean":
+        if text in ("true", "false"):
+            return text == "true", None
+        return text, f"{text!r} is not a boolean (true or false)"
+    return text, None
+
+
+def _schema_problem(validator: Draft202012Validator, value: Any) -> str | None:
+    error = best_match(validator.iter_errors(value))
+    return error.message if error else None
+
+
+def _body_violations(validator: Draft202012Validator, body: Any) -> list[Violation]:
+    errors = sorted(validator.iter_errors(body), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    if not errors:
+        return []
+    error = best_match(errors)
+    return [Violation("body", _pointer(error.absolute_path), error.message)]
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)

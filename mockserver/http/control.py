@@ -1,0 +1,66 @@
+"""The fake's own control plane, under ``/_mock``: reset, clock and journal."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from mockserver.clock import CLOCK_MODES
+from mockserver.errors import BadRequest
+from mockserver.fake import Fake
+from mockserver.http.endpoint import error_response
+
+
+def _fake(request: Request) -> Fake:
+    return request.app.state.fake
+
+
+async def reset(request: Request) -> JSONResponse:
+    _fake(request).reset()
+    return JSONResponse({"reset": True})
+
+
+async def get_clock(request: Request) -> JSONResponse:
+    return JSONResponse(_fake(request).clock.snapshot())
+
+
+async def advance_clock(request: Request) -> JSONResponse:
+    fake = _fake(request)
+    try:
+        body = await request.json() if await request.body() else {}
+        if not isinstance(body, dict):
+            raise BadRequest("The body must be a JSON object")
+        seconds = body.get("seconds", 0)
+        mode, speed = body.get("mode"), body.get("speed")
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            raise BadRequest("seconds must be a number >= 0")
+        if mode is not None and mode not in CLOCK_MODES:
+            raise BadRequest(f"mode must be one of: {', '.join(CLOCK_MODES)}")
+        if speed is not None and (not isinstance(speed, int | float) or isinstance(speed, bool) or speed <= 0):
+            raise BadRequest("speed must be a number > 0")
+    except ValueError:
+        return error_response(BadRequest("The body must be JSON"))
+    except BadRequest as error:
+        return error_response(error)
+    with fake.store.lock:
+        fake.clock.configure(mode, speed)
+        fake.clock.advance(seconds)
+        fake.advance_simulation()
+    return JSONResponse(fake.clock.snapshot())
+
+
+async def journal(request: Request) -> JSONResponse:
+    since = request.query_params.get("since", "0")
+    if not since.isdigit():
+        return error_response(BadRequest("since must be a whole number"))
+    entries = _fake(request).journal.entries(int(since))
+    return JSONResponse({"entries": [entry.as_dict() for entry in entries]})
+
+
+routes = [
+    Route("/reset", reset, methods=["POST"]),
+    Route("/clock", get_clock, methods=["GET"]),
+    Route("/clock/advance", advance_clock, methods=["POST"]),
+    Route("/journal", journal, methods=["GET"]),
+]
