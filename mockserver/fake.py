@@ -10,8 +10,13 @@ from typing import Any
 
 from mockserver.clock import Clock
 from mockserver.contract.spec import Contract, load_contract
+from mockserver.errors import ApiError
 from mockserver.fixtures import FixtureSet, load_fixtures
+from mockserver.faults import FaultRules
 from mockserver.ids import IdFactory
+from mockserver.jobs.cost import CostTable
+from mockserver.jobs.engine import Simulation
+from mockserver.jobs.service import JobService, runnable_workflow
 from mockserver.journal import Journal
 from mockserver.limits import RateLimiter
 from mockserver.principals import Directory
@@ -38,10 +43,27 @@ class Fake:
         self.journal = Journal(self.settings.journal_size)
         self.limits = RateLimiter(self.clock, self.settings.rate_limit_per_minute, self.settings.rate_limit)
         self.workflows = WorkflowService(self.store, self.clock, self.ids)
+        self.costs = CostTable.from_fixtures(self.fixtures.costs)
+        self.faults = FaultRules()
+        self.simulation = Simulation(
+            self.store, self.clock, self.ids, self.costs, self.faults, self._sub_workflow,
+            max_concurrent=self.settings.max_concurrent_jobs,
+        )
+        self.jobs = JobService(
+            self.store, self.clock, self.simulation, self.costs, self.settings.cancel_workflow_jobs
+        )
         self._seed()
 
     def advance_simulation(self) -> None:
         """Bring every job up to the clock's now; called before each request is served."""
+        with self.store.lock:
+            self.simulation.advance()
+
+    def _sub_workflow(self, workflow_id: str, project_id: str) -> Workflow | None:
+        try:
+            return runnable_workflow(self.store.get_workflow(workflow_id), project_id, workflow_id)
+        except ApiError:
+            return None
 
     def reset(self) -> None:
         """Back to the fixtures: every record made since start is gone."""
@@ -49,6 +71,9 @@ class Fake:
             self.store.clear()
             self.ids = IdFactory(self.settings.seed)
             self.workflows.ids = self.ids
+            self.simulation.ids = self.ids
+            self.simulation.clear()
+            self.faults.clear()
             self.journal.clear()
             self.limits.clear()
             self._seed()

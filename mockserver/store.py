@@ -12,6 +12,7 @@ from collections.abc import Hashable, Iterable, Iterator
 from typing import Any, Protocol
 
 from mockserver.index import Key, OrderedIndex, take_page
+from mockserver.jobs.models import Job
 from mockserver.workflows.models import Workflow
 
 
@@ -25,6 +26,21 @@ def workflow_scopes(workflow: Workflow) -> list[Hashable]:
     if workflow.privacy == "public" and workflow.status == "ready":
         scopes.append(("public",))
     return scopes
+
+
+def job_keys(job: Job) -> list[tuple[Hashable, Key]]:
+    """The job listings a job appears in, each with its sort key."""
+    owner = job.owner_id
+    by_update = (job.updated_at, job.job_id)
+    keys: list[tuple[Hashable, Key]] = [
+        (("jobs-created", owner), (job.created_at, job.job_id)),
+        (("jobs-updated", owner), by_update),
+        (("jobs-updated", owner, "status", job.status), by_update),
+        (("jobs-updated", owner, "type", job.job_type), by_update),
+    ]
+    if job.workflow_id:
+        keys.append((("jobs-updated", owner, "workflow", job.workflow_id), by_update))
+    return keys
 
 
 class Store(Protocol):
@@ -42,6 +58,20 @@ class Store(Protocol):
 
     def all_workflows(self) -> Iterable[Workflow]: ...
 
+    def get_job(self, job_id: str) -> Job | None: ...
+
+    def save_job(self, job: Job) -> None: ...
+
+    def job_page(
+        self, scope: Hashable, after: Key | None, descending: bool, limit: int, accept: Any
+    ) -> tuple[list[Job], Key | None]: ...
+
+    def all_jobs(self) -> Iterable[Job]: ...
+
+    def save_asset(self, asset_id: str, kind: str) -> None: ...
+
+    def asset_kind(self, asset_id: str) -> str | None: ...
+
     def clear(self) -> None: ...
 
 
@@ -50,6 +80,10 @@ class InMemoryStore:
         self.lock = threading.RLock()
         self._workflows: dict[str, Workflow] = {}
         self._workflow_index = OrderedIndex()
+        self._jobs: dict[str, Job] = {}
+        self._job_index = OrderedIndex()
+        self._job_keys: dict[str, list[tuple[Hashable, Key]]] = {}
+        self._assets: dict[str, str] = {}
 
     def get_workflow(self, workflow_id: str) -> Workflow | None:
         return self._workflows.get(workflow_id)
@@ -77,10 +111,43 @@ class InMemoryStore:
     def all_workflows(self) -> Iterable[Workflow]:
         return list(self._workflows.values())
 
+    def get_job(self, job_id: str) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def save_job(self, job: Job) -> None:
+        """Store a job, or re-index one changed in place."""
+        with self.lock:
+            for scope, key in self._job_keys.get(job.job_id, ()):
+                self._job_index.discard(scope, key)
+            self._jobs[job.job_id] = job
+            keys = job_keys(job)
+            for scope, key in keys:
+                self._job_index.add(scope, key)
+            self._job_keys[job.job_id] = keys
+
+    def job_page(
+        self, scope: Hashable, after: Key | None, descending: bool, limit: int, accept: Any
+    ) -> tuple[list[Job], Key | None]:
+        keys = self._job_index.keys(scope, after, descending)
+        return take_page(keys, self._jobs.get, limit, accept)
+
+    def all_jobs(self) -> Iterable[Job]:
+        return list(self._jobs.values())
+
+    def save_asset(self, asset_id: str, kind: str) -> None:
+        self._assets[asset_id] = kind
+
+    def asset_kind(self, asset_id: str) -> str | None:
+        return self._assets.get(asset_id)
+
     def clear(self) -> None:
         with self.lock:
             self._workflows.clear()
             self._workflow_index.clear()
+            self._jobs.clear()
+            self._job_index.clear()
+            self._job_keys.clear()
+            self._assets.clear()
 
 
 def _key(workflow: Workflow) -> Key:

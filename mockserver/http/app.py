@@ -11,7 +11,7 @@ from starlette.routing import Mount, Route
 from mockserver.clock import iso
 from mockserver.errors import NotFound
 from mockserver.fake import Fake
-from mockserver.http import assets, control, workflows
+from mockserver.http import assets, control, jobs, workflows
 from mockserver.http.endpoint import error_response
 from mockserver.settings import Settings
 
@@ -22,7 +22,7 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
     fake = fake or Fake(settings)
     app = Starlette(
         routes=[
-            Mount(API_PREFIX, routes=workflows.routes),
+            Mount(API_PREFIX, routes=workflows.routes + jobs.routes),
             Mount("/_mock", routes=control.routes),
             Route("/cdn/assets/{assetId}", assets.download, methods=["GET"]),
         ],

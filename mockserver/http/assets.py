@@ -1,17 +1,20 @@
-"""The fake's CDN: every asset URL the fake hands out downloads a real, small file."""
+"""The fake's CDN: every asset URL the fake hands out downloads a real, small file of the asset's kind."""
 
 from __future__ import annotations
-
-import base64
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-# A 1x1 transparent PNG.
-_PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
-)
+from mockserver.errors import NotFound
+from mockserver.http.endpoint import error_response
+from mockserver.samples import sample_file
 
 
 async def download(request: Request) -> Response:
-    return Response(_PNG, media_type="image/png")
+    asset_id = request.path_params["assetId"]
+    kind = request.app.state.fake.store.asset_kind(asset_id)
+    if kind is None and not asset_id.startswith("asset_"):
+        return error_response(NotFound(f"Asset {asset_id} not found"))
+    sample = sample_file(kind or "image", seed=asset_id)
+    headers = {"Content-Disposition": f'inline; filename="{asset_id}.{sample.extension}"'}
+    return Response(sample.content, media_type=sample.media_type, headers=headers)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from mockserver.http.endpoint import Call, api
+from mockserver.jobs.service import DryRun
+from mockserver.jobs.view import job_view
 from mockserver.workflows.service import WorkflowQuery
 
 
@@ -65,4 +68,35 @@ routes = [
     Route("/workflows/{workflowId}", get_workflow, methods=["GET"]),
     Route("/workflows/{workflowId}", update_workflow, methods=["PUT"]),
     Route("/workflows/{workflowId}", delete_workflow, methods=["DELETE"]),
+]
+
+
+@api("runWorkflow")
+async def run_workflow(call: Call) -> Any:
+    fake = call.fake
+    dry_run = call.params.get("dryRun") in ("true", "api") or call.request.query_params.get("dryRun") == "api"
+    result = fake.jobs.run(call.principal, call.path("workflowId"), call.body, dry_run)
+    if isinstance(result, DryRun):
+        status = fake.settings.dry_run_status
+        body = {"statusCode": status, "message": "Dry run completed", "estimatedCost": result.estimated_cost}
+        return JSONResponse(body, status_code=status)
+    call.warnings.extend(result.warnings)
+    return {
+        "job": job_view(result.job, fake.simulation.progress(result.job), call.asset_url),
+        "workflow": result.workflow.api_view(call.asset_url),
+    }
+
+
+@api("userApproval")
+async def user_approval(call: Call) -> dict[str, Any]:
+    body = call.body or {}
+    job = call.fake.jobs.user_approval(
+        call.principal, call.path("workflowId"), body["workflowJobId"], body["nodeId"], body.get("action", "approve")
+    )
+    return {"job": job_view(job, call.fake.simulation.progress(job), call.asset_url)}
+
+
+routes += [
+    Route("/workflows/{workflowId}/run", run_workflow, methods=["PUT"]),
+    Route("/workflows/{workflowId}/user-approval", user_approval, methods=["PUT"]),
 ]
