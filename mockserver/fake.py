@@ -11,8 +11,8 @@ from typing import Any
 from mockserver.clock import Clock
 from mockserver.contract.spec import Contract, load_contract
 from mockserver.errors import ApiError
-from mockserver.fixtures import FixtureSet, load_fixtures
 from mockserver.faults import FaultRules
+from mockserver.fixtures import FixtureSet, load_fixtures
 from mockserver.ids import IdFactory
 from mockserver.jobs.cost import CostTable
 from mockserver.jobs.engine import Simulation
@@ -46,12 +46,15 @@ class Fake:
         self.costs = CostTable.from_fixtures(self.fixtures.costs)
         self.faults = FaultRules()
         self.simulation = Simulation(
-            self.store, self.clock, self.ids, self.costs, self.faults, self._sub_workflow,
+            self.store,
+            self.clock,
+            self.ids,
+            self.costs,
+            self.faults,
+            self._sub_workflow,
             max_concurrent=self.settings.max_concurrent_jobs,
         )
-        self.jobs = JobService(
-            self.store, self.clock, self.simulation, self.costs, self.settings.cancel_workflow_jobs
-        )
+        self.jobs = JobService(self.store, self.clock, self.simulation, self.costs, self.settings.cancel_workflow_jobs)
         self._seed()
 
     def advance_simulation(self) -> None:

@@ -345,7 +345,7 @@ class Simulation:
         copies = [run for run in job.nodes or () if run.loop_node_id == loop.node_id]
         failed = any(run.status in ("failure", "rejected") for run in copies)
         loop.status = "failure" if failed else "success"
-        loop.output = {"items": [run.item for run in copies if run.iteration_index is not None]}
+        loop.assets = outputs.loop_assets(job, loop)
 
     def _finish_node(self, job: Job, run: NodeRun, at: datetime) -> None:
         rule = self.faults.take(("node-failure",), _facts(job, run))

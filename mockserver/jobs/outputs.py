@@ -26,8 +26,10 @@ def template_ids(job: Job) -> set[str]:
 
 def loop_of(job: Job, template_id: str) -> NodeRun | None:
     for run in job.nodes or ():
-        if run.type == "for-each" and run.loop_node_id is None and template_id in (
-            run.definition.get("loopBodyNodeIds") or ()
+        if (
+            run.type == "for-each"
+            and run.loop_node_id is None
+            and template_id in (run.definition.get("loopBodyNodeIds") or ())
         ):
             return run
     return None
@@ -158,23 +160,45 @@ def _faker_words(seed: int) -> list[str]:
 
 
 _STYLE_WORDS = [
-    "highly detailed", "soft lighting", "studio backdrop", "cinematic", "sharp focus", "vivid colours",
-    "golden hour", "minimalist", "4k", "depth of field", "clean background", "dramatic shadows",
+    "highly detailed",
+    "soft lighting",
+    "studio backdrop",
+    "cinematic",
+    "sharp focus",
+    "vivid colours",
+    "golden hour",
+    "minimalist",
+    "4k",
+    "depth of field",
+    "clean background",
+    "dramatic shadows",
 ]
 
 
 def job_outputs(job: Job) -> tuple[list[str], dict[str, Any] | None]:
-    """Assets and text outputs of a finished job: its last nodes' and those marked to include."""
-    definitions = [run.definition for run in job.nodes or () if run.loop_node_id is None]
-    last = terminal_node_ids(definitions)
+    """Assets and text outputs of a finished job: its last nodes' and those marked to include.
+
+    A loop's body is internal to it: a for-each node carries what its body's
+    last nodes produced in every iteration.
+    """
+    templates = template_ids(job)
+    runs = [run for run in job.nodes or () if run.loop_node_id is None and run.node_id not in templates]
+    last = terminal_node_ids([run.definition for run in runs])
     asset_ids: list[str] = []
     texts: dict[str, Any] = {}
-    for run in job.nodes or ():
-        definition_id = run.definition.get("id")
-        wanted = definition_id in last or run.definition.get("includeOutputsInWorkflowJob") is True
+    for run in runs:
+        wanted = run.node_id in last or run.definition.get("includeOutputsInWorkflowJob") is True
         if run.status != "success" or not wanted:
             continue
         asset_ids += run.assets
-        if run.output is not None and not run.assets:
+        if run.output is not None and not run.assets and run.type != "for-each":
             texts[run.node_id] = run.output
     return asset_ids, texts or None
+
+
+def loop_assets(job: Job, loop: NodeRun) -> list[str]:
+    """What a finished loop yields: the assets of its body's last nodes, iteration by iteration."""
+    body = [job.node(node_id) for node_id in loop.definition.get("loopBodyNodeIds") or ()]
+    body_last = terminal_node_ids([run.definition for run in body if run is not None])
+    copies = [run for run in job.nodes or () if run.loop_node_id == loop.node_id]
+    return [asset for run in copies if run.definition.get("id") in body_last for asset in run.assets]

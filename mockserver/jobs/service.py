@@ -95,9 +95,7 @@ class JobService:
         self.simulation.cancel(job)
         return job
 
-    def user_approval(
-        self, principal: Principal, workflow_id: str, job_id: str, node_id: str, action: str
-    ) -> Job:
+    def user_approval(self, principal: Principal, workflow_id: str, job_id: str, node_id: str, action: str) -> Job:
         workflow = access.require_visible(principal, self.store.get_workflow(workflow_id), workflow_id)
         job = self.get(principal, job_id)
         if job.workflow_id != workflow.id or not job.is_workflow_job:

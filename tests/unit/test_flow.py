@@ -161,10 +161,7 @@ def test_a_ref_needs_a_node_or_a_conditional() -> None:
 
 def test_a_workflow_ref_needs_a_name() -> None:
     flow = [node("a", inputs=[{"name": "image", "ref": {"node": "workflow"}}])]
-    assert (
-        refusal(flow)
-        == 'Invalid flow: node "a" input "image": ref.name is required when ref.node is "workflow"'
-    )
+    assert refusal(flow) == 'Invalid flow: node "a" input "image": ref.name is required when ref.node is "workflow"'
 
 
 @pytest.mark.parametrize(
@@ -181,8 +178,7 @@ def test_a_workflow_ref_must_name_an_input_of_the_workflow(inputs: list, listed:
 def test_a_ref_must_point_at_a_node_of_the_flow() -> None:
     flow = [node("node_1"), node("node_2", inputs=[fed_by("node_9")])]
     assert refusal(flow) == (
-        'Invalid flow: node "node_2" input "image": '
-        'ref.node "node_9" is not a node of this flow or "workflow"'
+        'Invalid flow: node "node_2" input "image": ref.node "node_9" is not a node of this flow or "workflow"'
     )
 
 
@@ -219,8 +215,7 @@ def test_a_node_cannot_point_at_itself(field: str, make_node: Callable[[], dict]
             node("b", "for-each", count=2, loopBodyNodeIds=["a", "ghost"]),
         ),
         (
-            'node "b" input "layers" item 0 input "image": '
-            'ref.node "ghost" is not a node of this flow or "workflow"',
+            'node "b" input "layers" item 0 input "image": ref.node "ghost" is not a node of this flow or "workflow"',
             node("b", inputs=[{"name": "layers", "type": "inputs_array", "items": [[fed_by("ghost")]]}]),
         ),
     ],
@@ -231,10 +226,7 @@ def test_every_node_reference_must_name_a_node_of_the_flow(expected: str, pointi
 
 def test_two_nodes_waiting_for_each_other_form_a_cycle() -> None:
     flow = [node("a", inputs=[fed_by("b")]), node("b", inputs=[fed_by("a")])]
-    assert (
-        refusal(flow)
-        == 'Invalid flow: the nodes form a cycle: "a" -> "b" -> "a" (each node waits for the next)'
-    )
+    assert refusal(flow) == 'Invalid flow: the nodes form a cycle: "a" -> "b" -> "a" (each node waits for the next)'
 
 
 def test_a_cycle_of_three_nodes_is_named_without_the_nodes_leading_into_it() -> None:
@@ -257,14 +249,9 @@ def test_a_cycle_of_three_nodes_is_named_without_the_nodes_leading_into_it() -> 
     [("model", "modelId"), ("custom-model", "modelId"), ("workflow", "workflowId")],
 )
 @pytest.mark.parametrize("bad_value", [None, ""])
-def test_model_and_workflow_nodes_need_the_id_of_what_they_run(
-    node_type: str, field: str, bad_value: object
-) -> None:
+def test_model_and_workflow_nodes_need_the_id_of_what_they_run(node_type: str, field: str, bad_value: object) -> None:
     fields = {} if bad_value is None else {field: bad_value}
-    assert (
-        refusal([node("a", node_type, **fields)])
-        == f'Invalid flow: node "a" ({node_type}): "{field}" is required'
-    )
+    assert refusal([node("a", node_type, **fields)]) == f'Invalid flow: node "a" ({node_type}): "{field}" is required'
 
 
 @pytest.mark.parametrize(
@@ -291,10 +278,7 @@ def test_logic_nodes_need_if_else_cases(fields: dict, problem: str) -> None:
 
 
 def test_a_logic_node_with_an_empty_case_list_is_accepted() -> None:
-    assert (
-        validate_flow([node("a", "logic", logicType="if-else", logic={"cases": [], "default": "b"})], [])
-        is None
-    )
+    assert validate_flow([node("a", "logic", logicType="if-else", logic={"cases": [], "default": "b"})], []) is None
 
 
 @pytest.mark.parametrize(
@@ -309,15 +293,10 @@ def test_a_for_each_runs_a_fixed_count_or_over_an_input(for_each: dict) -> None:
     assert validate_flow([for_each], WORKFLOW_INPUTS) is None
 
 
-@pytest.mark.parametrize(
-    ("count", "shown"), [(0, "0"), (-2, "-2"), (1.5, "1.5"), ("3", '"3"'), (True, "true")]
-)
+@pytest.mark.parametrize(("count", "shown"), [(0, "0"), (-2, "-2"), (1.5, "1.5"), ("3", '"3"'), (True, "true")])
 def test_a_for_each_count_must_be_a_positive_integer(count: object, shown: str) -> None:
     flow = [node("loop", "for-each", count=count, inputs=[from_workflow()])]
-    assert (
-        refusal(flow)
-        == f'Invalid flow: node "loop" (for-each): count must be a positive integer, got {shown}'
-    )
+    assert refusal(flow) == f'Invalid flow: node "loop" (for-each): count must be a positive integer, got {shown}'
 
 
 @pytest.mark.parametrize("inputs", [None, [], [{"name": "items", "type": "string_array"}]])

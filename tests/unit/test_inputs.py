@@ -24,24 +24,17 @@ def refusal(definitions: list[dict], body: object) -> str:
 
 
 def test_no_body_means_no_inputs() -> None:
-    assert resolve_run_inputs([definition("prompt", "string")], None) == ResolvedInputs(
-        values={}, warnings=[]
-    )
+    assert resolve_run_inputs([definition("prompt", "string")], None) == ResolvedInputs(values={}, warnings=[])
 
 
 @pytest.mark.parametrize("body", [[], "prompt", 3, True])
 def test_the_body_must_be_a_json_object(body: object) -> None:
-    assert refusal([definition("prompt", "string")], body) == (
-        "The request body must be a JSON object of input values"
-    )
+    assert refusal([definition("prompt", "string")], body) == ("The request body must be a JSON object of input values")
 
 
 def test_an_unknown_input_is_refused_with_the_known_ones_listed() -> None:
     definitions = [definition("prompt", "string"), definition("strength", "number")]
-    assert (
-        refusal(definitions, {"prompt": "a cat", "foo": 1})
-        == 'Unknown input "foo". Known inputs: prompt, strength'
-    )
+    assert refusal(definitions, {"prompt": "a cat", "foo": 1}) == 'Unknown input "foo". Known inputs: prompt, strength'
 
 
 def test_an_unknown_input_for_a_workflow_without_inputs_says_so() -> None:
@@ -65,8 +58,7 @@ def test_a_scalar_for_an_array_input_is_dropped_with_a_warning(input_type: str, 
     resolved = resolve_run_inputs([definition("images", input_type)], {"images": scalar})
     assert resolved.values == {}
     assert resolved.warnings == [
-        f'Input "images" expects an array ({input_type}); '
-        "the scalar value sent was dropped, as the real API does"
+        f'Input "images" expects an array ({input_type}); the scalar value sent was dropped, as the real API does'
     ]
 
 
@@ -133,9 +125,7 @@ def test_values_of_the_right_type_are_kept(input_type: str, value: object) -> No
     ],
 )
 def test_values_of_the_wrong_type_are_refused(input_type: str, value: object, problem: str) -> None:
-    assert refusal([definition("value", input_type)], {"value": value}).startswith(
-        f'Invalid input "value": {problem}'
-    )
+    assert refusal([definition("value", input_type)], {"value": value}).startswith(f'Invalid input "value": {problem}')
 
 
 @pytest.mark.parametrize(
@@ -150,8 +140,7 @@ def test_values_of_the_wrong_type_are_refused(input_type: str, value: object, pr
 )
 def test_a_broken_data_url_is_refused(broken: str) -> None:
     assert refusal([definition("image", "file")], {"image": broken}) == (
-        'Invalid input "image": the data URL is not valid: '
-        "expected data:<mime>;base64,<payload> with a base64 payload"
+        'Invalid input "image": the data URL is not valid: expected data:<mime>;base64,<payload> with a base64 payload'
     )
 
 
@@ -215,10 +204,7 @@ def test_max_length_on_string_and_model_arrays_counts_items(input_type: str) -> 
     definitions = [definition("tags", input_type, maxLength=2)]
     long_items = ["a rather long item", "another long item"]
     assert resolve_run_inputs(definitions, {"tags": long_items}).values == {"tags": long_items}
-    assert (
-        refusal(definitions, {"tags": ["a", "b", "c"]})
-        == 'Invalid input "tags": must have at most 2 items, got 3'
-    )
+    assert refusal(definitions, {"tags": ["a", "b", "c"]}) == 'Invalid input "tags": must have at most 2 items, got 3'
 
 
 def test_min_length_on_a_string_array_counts_items() -> None:
@@ -332,8 +318,7 @@ def test_if_not_defined_requires_the_input_when_the_other_is_missing() -> None:
         definition("image", "file"),
     ]
     assert (
-        refusal(definitions, {})
-        == 'Input "prompt" is required when "image" is not defined: Give a prompt or an image'
+        refusal(definitions, {}) == 'Input "prompt" is required when "image" is not defined: Give a prompt or an image'
     )
     assert resolve_run_inputs(definitions, {"image": "asset_abc"}).values == {"image": "asset_abc"}
 
@@ -377,10 +362,7 @@ def test_conditional_with_or_needs_any_value_to_match(body: dict, required: bool
     rule = {"conditional": {"values": {"mode": ["inpaint"], "style": ["flat"]}, "operator": "or"}}
     definitions = conditional_definitions(rule)
     if required:
-        assert (
-            refusal(definitions, body)
-            == 'Input "mask" is required when "mode" is "inpaint" or "style" is "flat"'
-        )
+        assert refusal(definitions, body) == 'Input "mask" is required when "mode" is "inpaint" or "style" is "flat"'
     else:
         assert resolve_run_inputs(definitions, body).values == body
 
