@@ -40,6 +40,11 @@ class NotFound(ApiError):
     reason = "Not Found"
 
 
+class MethodNotAllowed(ApiError):
+    status = 405
+    reason = "Method Not Allowed"
+
+
 class PayloadTooLarge(ApiError):
     status = 413
     reason = "Payload Too Large"

@@ -130,6 +130,14 @@ class Contract:
                 return operation, found.groupdict()
         return None
 
+    def allowed_methods(self, path: str) -> list[str]:
+        """Methods of the most specific contract path matching ``path``."""
+        matches = [operation for operation in self.operations if operation.pattern.fullmatch(path)]
+        if not matches:
+            return []
+        best = min(operation.path.count("{") for operation in matches)
+        return [op.method.upper() for op in matches if op.path.count("{") == best]
+
     def closest(self, method: str, path: str) -> Operation | None:
         """The contract operation a request not in the contract most looks like."""
         segments = path.strip("/").split("/")

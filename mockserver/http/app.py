@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from mockserver.clock import iso
-from mockserver.errors import NotFound
+from mockserver.errors import MethodNotAllowed, NotFound
 from mockserver.fake import Fake
 from mockserver.http import assets, control, jobs, workflows
 from mockserver.http.endpoint import error_response
@@ -43,7 +43,12 @@ async def _unknown_route(request: Request, exc: Exception) -> Response:
         api_path = path[len(API_PREFIX) :] or "/"
         entry = fake.journal.start(request.method, path, request.url.query, None, iso(fake.clock.now()))
         entry.verdict = "not-in-contract"
-        entry.status = 404
+        entry.status = status
         closest = fake.contract.closest(request.method, api_path)
         entry.looks_like = closest.operation_id if closest else None
+    if status == 405:
+        response = error_response(MethodNotAllowed(f"Cannot {request.method} {path}"))
+        api_path = path[len(API_PREFIX) :] if path.startswith(API_PREFIX) else path
+        response.headers["Allow"] = ", ".join(fake.contract.allowed_methods(api_path))
+        return response
     return error_response(NotFound(f"Cannot {request.method} {path}"))
