@@ -1,4 +1,4 @@
-"""The fake's own control plane, under ``/_mock``: reset, clock and journal."""
+"""The fake's own control plane, under ``/_mock``: reset, clock, fault rules and journal."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from mockserver.clock import CLOCK_MODES
-from mockserver.errors import BadRequest
+from mockserver.errors import BadRequest, NotFound
 from mockserver.fake import Fake
 from mockserver.http.endpoint import error_response
 
@@ -58,9 +58,34 @@ async def journal(request: Request) -> JSONResponse:
     return JSONResponse({"entries": [entry.as_dict() for entry in entries]})
 
 
+async def list_faults(request: Request) -> JSONResponse:
+    return JSONResponse({"faults": [rule.as_dict() for rule in _fake(request).faults.rules()]})
+
+
+async def add_fault(request: Request) -> JSONResponse:
+    try:
+        body = await request.json()
+        rule = _fake(request).faults.add(body)
+    except ValueError:
+        return error_response(BadRequest("The body must be JSON"))
+    except BadRequest as error:
+        return error_response(error)
+    return JSONResponse({"fault": rule.as_dict()}, status_code=201)
+
+
+async def delete_fault(request: Request) -> JSONResponse:
+    fault_id = request.path_params["faultId"]
+    if not _fake(request).faults.remove(fault_id):
+        return error_response(NotFound(f"Fault rule {fault_id} not found"))
+    return JSONResponse({"success": True})
+
+
 routes = [
     Route("/reset", reset, methods=["POST"]),
     Route("/clock", get_clock, methods=["GET"]),
     Route("/clock/advance", advance_clock, methods=["POST"]),
     Route("/journal", journal, methods=["GET"]),
+    Route("/faults", list_faults, methods=["GET"]),
+    Route("/faults", add_fault, methods=["POST"]),
+    Route("/faults/{faultId}", delete_fault, methods=["DELETE"]),
 ]

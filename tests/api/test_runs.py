@@ -427,10 +427,13 @@ def test_job_state_is_a_function_of_the_clock(http, fake):
         unpolled = client.get(f"/v1/jobs/{second_id}", headers=headers).json()["job"]
     finally:
         transport.close()
-    strip = lambda job: (
-        job["status"],
-        job["progress"],
-        [h["status"] for h in job["statusHistory"]],  # noqa: E731
-        [(n["id"], n["status"]) for n in job["metadata"]["flow"]],
-    )
+
+    def strip(job):
+        return (
+            job["status"],
+            job["progress"],
+            [h["status"] for h in job["statusHistory"]],
+            [(n["id"], n["status"]) for n in job["metadata"]["flow"]],
+        )
+
     assert strip(polled) == strip(unpolled)

@@ -1,0 +1,105 @@
+"""Jobs at scale: memory per job, and poll and list-page latency as the store grows.
+
+    .venv/bin/python bench/bench_jobs.py [--jobs 10000]
+
+Runs the upscaler app N times through the real run path, lets every job
+finish on the clock, then times GET /jobs/{id} and a GET /jobs page in
+process, at a tenth of N and at N. The page time must not grow with the store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gc
+import statistics
+import time
+import tracemalloc
+
+import httpx
+
+from mockserver.fake import Fake
+from mockserver.http.app import create_app
+from mockserver.principals import Principal
+from mockserver.settings import Settings
+from mockserver.transport import SyncASGITransport
+
+AUTH = {"Authorization": "Basic " + base64.b64encode(b"key_alice:secret_alice").decode()}
+ALICE = Principal("user_alice", "proj_demo", "editor")
+
+
+def make_jobs(fake: Fake, count: int) -> list[str]:
+    ids = []
+    for i in range(count):
+        run = fake.jobs.run(ALICE, "workflow_upscaler", {"image": f"asset_{i}"}, dry_run=False)
+        ids.append(run.job.job_id)
+        if i % 10 == 9:  # ten at a time: the project's concurrency limit
+            fake.clock.advance(30)
+            fake.simulation.advance()
+    fake.clock.advance(60)
+    fake.simulation.advance()
+    return ids
+
+
+def timed(client: httpx.Client, url: str, rounds: int = 300) -> float:
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        response = client.get(url, headers=AUTH)
+        samples.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.text
+    return statistics.median(samples) * 1000
+
+
+def measure(total: int) -> list[tuple[str, str]]:
+    fake = Fake(Settings(clock_mode="manual", check_responses=False))
+    transport = SyncASGITransport(create_app(fake))
+    client = httpx.Client(transport=transport, base_url="http://testserver")
+    rows = []
+    small = total // 10
+    first = make_jobs(fake, small)
+    rows += probe(client, first, small, fake)
+    stored_before = len(fake.store.all_jobs())
+    gc.collect()
+    tracemalloc.start()  # memory is measured on the runs made from here on, timings outside it
+    before = tracemalloc.get_traced_memory()[0]
+    rest = make_jobs(fake, total - small)
+    gc.collect()
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    stored = len(fake.store.all_jobs()) - stored_before
+    rows += probe(client, first + rest, total, fake)
+    rows.append(
+        (f"memory per stored job ({stored} finished jobs, workflow and node)", f"{used / stored / 1024:.2f} KiB")
+    )
+    rows.append(("memory per finished run (its workflow job and node job)", f"{used / (total - small) / 1024:.2f} KiB"))
+    transport.close()
+    return rows
+
+
+def probe(client: httpx.Client, ids: list[str], runs: int, fake: Fake) -> list[tuple[str, str]]:
+    assert all(fake.store.get_job(job_id).status == "success" for job_id in ids[:50])
+    middle = ids[len(ids) // 2]
+    return [
+        (f"GET /jobs/{{id}} with {runs} runs stored", f"{timed(client, f'/v1/jobs/{middle}'):.3f} ms"),
+        (f"GET /jobs?pageSize=50 with {runs} runs stored", f"{timed(client, '/v1/jobs?pageSize=50', 100):.3f} ms"),
+        (
+            f"GET /jobs?status=success&pageSize=50 with {runs} runs stored",
+            f"{timed(client, '/v1/jobs?status=success&pageSize=50', 100):.3f} ms",
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=10_000)
+    args = parser.parse_args()
+    rows = measure(args.jobs)
+    width = max(len(name) for name, _ in rows)
+    print(f"{'measure':<{width}}  value")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
