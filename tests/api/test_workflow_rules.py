@@ -211,3 +211,26 @@ def test_create_requires_name_and_description(http):
     error(http("POST", "/v1/workflows", json={"description": "a"}), 400)
     error(http("POST", "/v1/workflows", content=b"{not json", headers={"Content-Type": "application/json"}), 400)
     error(http("POST", "/v1/workflows", content=b"name=a", headers={"Content-Type": "text/plain"}), 400)
+
+
+def test_any_key_mode_accepts_any_credentials():
+    import httpx
+
+    from mockserver.fake import Fake
+    from mockserver.http.app import create_app
+    from mockserver.settings import Settings
+    from mockserver.transport import SyncASGITransport
+
+    transport = SyncASGITransport(create_app(Fake(Settings(clock_mode="manual", any_key=True))))
+    client = httpx.Client(transport=transport, base_url="http://testserver")
+    try:
+        made = client.post("/v1/workflows", auth=("my-app-key", "whatever"), json={"name": "w", "description": "d"})
+        workflow = made.json()["workflow"]
+        assert workflow["authorId"] == "user_my-app-key" and workflow["ownerId"] == "proj_demo"
+        elsewhere = client.post(
+            "/v1/workflows?projectId=proj_mine", auth=("k", "s"), json={"name": "w", "description": "d"}
+        )
+        assert elsewhere.json()["workflow"]["ownerId"] == "proj_mine"
+        assert client.get("/v1/workflows").status_code == 401
+    finally:
+        transport.close()
