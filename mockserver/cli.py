@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -10,6 +11,10 @@ from pathlib import Path
 
 from mockserver.clock import CLOCK_MODES
 from mockserver.settings import DEFAULT_FIXTURES, Settings
+
+
+# Modules adding subcommands: each has ``register(subparsers)``, whose parsers set ``func``.
+COMMAND_MODULES: list[str] = []
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -77,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", default=_env("LOG_LEVEL", "info"), help="uvicorn log level [MOCKSERVER_LOG_LEVEL]"
     )
+    serve.set_defaults(func=serve_command)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(commands)
     return parser
 
 
@@ -113,12 +121,10 @@ def banner(settings: Settings, host: str, port: int, keys: Sequence[tuple[str, s
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "serve":
-        return serve(args)
-    return 2
+    return int(args.func(args) or 0)
 
 
-def serve(args: argparse.Namespace) -> int:
+def serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mockserver.fake import Fake
