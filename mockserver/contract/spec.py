@@ -7,19 +7,56 @@ JSON pointer into the body, and the rule it broke.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import jsonschema_rs
 import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
-CONTRACT_URI = "urn:mockserver:contract"
 _METHODS = ("get", "put", "post", "delete", "patch")
+
+
+class Schema:
+    """One schema of the contract, by JSON pointer, compiled on first use.
+
+    Compiled with jsonschema-rs: checking a workflow costs microseconds, so
+    every request and response can be checked without slowing the fake down.
+    """
+
+    def __init__(self, definitions: dict[str, Any], pointer: str) -> None:
+        self._definitions = definitions
+        self._pointer = pointer
+        self._compiled: Any = None
+        self._lock = threading.Lock()
+
+    def problems(self, instance: Any, limit: int = 5) -> list[tuple[str, str]]:
+        """Up to ``limit`` (JSON pointer, message) pairs; empty when the instance conforms."""
+        validator = self._validator()
+        if validator.is_valid(instance):
+            return []
+        found = []
+        for error in validator.iter_errors(instance):
+            found.append((_pointer(error.instance_path), error.message))
+            if len(found) == limit:
+                break
+        return sorted(found, key=_most_specific_first)
+
+    def _validator(self) -> Any:
+        if self._compiled is None:
+            with self._lock:
+                if self._compiled is None:
+                    schema = {"$ref": "#" + quote(self._pointer, safe="/~"), **self._definitions}
+                    self._compiled = jsonschema_rs.Draft202012Validator(schema)
+        return self._compiled
+
+
+def _most_specific_first(problem: tuple[str, str]) -> tuple[int, str]:
+    pointer, message = problem
+    return (-pointer.count("/"), message)
 
 
 @dataclass(frozen=True)
@@ -44,7 +81,7 @@ class Parameter:
     location: str
     required: bool
     schema: dict[str, Any]
-    validator: Draft202012Validator
+    validator: Schema
     explode: bool
 
     @cached_property
@@ -62,9 +99,9 @@ class Operation:
     path: str
     pattern: re.Pattern[str]
     parameters: list[Parameter]
-    body_validator: Draft202012Validator | None
+    body_validator: Schema | None
     body_required: bool
-    responses: dict[str, Draft202012Validator | None] = field(default_factory=dict)
+    responses: dict[str, Schema | None] = field(default_factory=dict)
 
     def check_request(
         self, path_params: dict[str, str], query: dict[str, list[str]], body: Any, has_body: bool
@@ -101,18 +138,13 @@ class Operation:
         validator = self.responses[key]
         if validator is None:
             return []
-        return [
-            Violation("response", _pointer(error.absolute_path), error.message)
-            for error in sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
-        ][:5]
+        return [Violation("response", pointer, message) for pointer, message in validator.problems(body)]
 
 
 class Contract:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
-        self._registry = Registry().with_resource(
-            CONTRACT_URI, Resource.from_contents(document, default_specification=DRAFT202012)
-        )
+        self._definitions = {key: document[key] for key in ("paths", "components") if key in document}
         self.operations = [self._operation(path, method) for path, method in _operation_keys(document)]
         # Literal paths before templated ones, so /workflows/tags never matches /workflows/{workflowId}.
         self.operations.sort(key=lambda op: (op.path.count("{"), -len(op.path)))
@@ -150,8 +182,8 @@ class Contract:
                 best = (score, operation)
         return best[1] if best else None
 
-    def _validator(self, pointer: str) -> Draft202012Validator:
-        return Draft202012Validator({"$ref": f"{CONTRACT_URI}#{pointer}"}, registry=self._registry)
+    def _validator(self, pointer: str) -> Schema:
+        return Schema(self._definitions, pointer)
 
     def _operation(self, path: str, method: str) -> Operation:
         spec = self.document["paths"][path][method]
@@ -171,7 +203,7 @@ class Contract:
             if "application/json" in body.get("content", {}):
                 body_validator = self._validator(f"{body_pointer}/content/application~1json/schema")
                 body_required = bool(body.get("required", False))
-        responses: dict[str, Draft202012Validator | None] = {}
+        responses: dict[str, Schema | None] = {}
         for status, response in spec.get("responses", {}).items():
             pointer = f"{base}/responses/{status}"
             if "$ref" in response:
@@ -207,7 +239,7 @@ class Contract:
 
     def _resolve(self, item: dict[str, Any]) -> dict[str, Any]:
         while "$ref" in item:
-            item = self._registry.resolver(CONTRACT_URI).lookup(item["$ref"]).contents
+            item = _lookup(self.document, item["$ref"])
         return item
 
 
@@ -280,17 +312,22 @@ def _scalar(text: str, kind: str) -> tuple[Any, str | None]:
     return text, None
 
 
-def _schema_problem(validator: Draft202012Validator, value: Any) -> str | None:
-    error = best_match(validator.iter_errors(value))
-    return error.message if error else None
+def _schema_problem(validator: Schema, value: Any) -> str | None:
+    problems = validator.problems(value)
+    return problems[0][1] if problems else None
 
 
-def _body_violations(validator: Draft202012Validator, body: Any) -> list[Violation]:
-    errors = sorted(validator.iter_errors(body), key=lambda e: (list(map(str, e.absolute_path)), e.message))
-    if not errors:
-        return []
-    error = best_match(errors)
-    return [Violation("body", _pointer(error.absolute_path), error.message)]
+def _body_violations(validator: Schema, body: Any) -> list[Violation]:
+    problems = validator.problems(body)
+    return [Violation("body", *problems[0])] if problems else []
+
+
+def _lookup(document: dict[str, Any], reference: str) -> Any:
+    """The part of the document a local ``#/...`` reference points at."""
+    node: Any = document
+    for part in reference.lstrip("#").strip("/").split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
 
 
 def _pointer(path: Any) -> str:
