@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 _SUFFIXES = (".yaml", ".yml", ".json")
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
 @dataclass
@@ -28,12 +30,26 @@ class FixtureSet:
 
 
 def load_fixtures(folders: list[Path]) -> FixtureSet:
-    """Read every folder in turn; later folders add to (and may override) earlier ones."""
+    """Read every folder in turn; later folders add to (and may override) earlier ones.
+
+    Parsed sets are kept per folder contents, so a fresh fake per test does not
+    parse YAML again; a changed file is read anew. Callers must not mutate the set.
+    """
+    return _load_cached(tuple(_fingerprint(Path(folder)) for folder in folders))
+
+
+def _fingerprint(folder: Path) -> tuple[str, tuple[tuple[str, int], ...]]:
+    if not folder.is_dir():
+        raise FileNotFoundError(f"fixtures folder {folder} does not exist")
+    files = sorted(path for path in folder.rglob("*") if path.suffix in _SUFFIXES)
+    return str(folder), tuple((str(path), path.stat().st_mtime_ns) for path in files)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(fingerprints: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]) -> FixtureSet:
     fixtures = FixtureSet()
-    for folder in folders:
-        if not folder.is_dir():
-            raise FileNotFoundError(f"fixtures folder {folder} does not exist")
-        _load_folder(folder, fixtures)
+    for folder, _files in fingerprints:
+        _load_folder(Path(folder), fixtures)
     return fixtures
 
 
@@ -62,7 +78,7 @@ def _first_existing(folder: Path, stem: str) -> Path | None:
 
 def _read(path: Path) -> Any:
     text = path.read_text(encoding="utf-8")
-    return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    return json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_YamlLoader)
 
 
 def _merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
