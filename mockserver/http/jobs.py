@@ -42,7 +42,9 @@ async def get_job(call: Call) -> dict[str, Any]:
 
 @api("jobAction")
 async def job_action(call: Call) -> dict[str, Any]:
-    action = (call.body or {}).get("action") if isinstance(call.body, dict) else None
+    # The body is optional and its action defaults to cancel, as the contract documents (the SDK omits both).
+    body = {} if call.body is None else call.body
+    action = body.get("action", "cancel") if isinstance(body, dict) else None
     job = call.fake.jobs.cancel(call.principal, call.path("jobId"), action)
     return {"job": job_view(job, call.fake.simulation.progress(job), call.asset_url)}
 

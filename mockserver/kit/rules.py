@@ -16,8 +16,7 @@ UPDATE_ORDER_FILTERS = ("status", "type", "types", "workflowId")
 # Beginnings of the 400 messages for rules stated in the contract's descriptions.
 SEMANTIC_REFUSALS = (
     "Invalid flow:",  # refs, ids, cycles and node types of a flow
-    "Unknown input",  # run bodies are checked against the workflow's own inputs
-    "Invalid input",
+    "Invalid input",  # run bodies are checked against the workflow's own inputs
     'Input "',
     "The request body must be a JSON object of input values",
     "cannot be set to ready",
@@ -25,7 +24,6 @@ SEMANTIC_REFUSALS = (
     "Invalid paginationToken",
     "createdAfter is only allowed",  # listJobs: date filters follow the sort order
     "updatedAfter is only allowed",
-    "action must be one of",
 )
 
 

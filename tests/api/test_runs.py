@@ -260,7 +260,6 @@ def test_run_input_violations_are_400_naming_the_input(http):
         ({"prompt": "x", "style": "noir"}, "style"),
         ({"prompt": "x" * 501}, "prompt"),
         ({"prompt": 5}, "prompt"),
-        ({"prompt": "x", "colour": "red"}, "colour"),
         ({"prompt": "x", "angles": ["front", "front", "side", "top", "top"]}, "angles"),
     ]
     for body, name in cases:
@@ -268,6 +267,15 @@ def test_run_input_violations_are_400_naming_the_input(http):
         assert response.status_code == 400, (body, response.text)
         assert f'"{name}"' in response.json()["message"]
     assert http("GET", "/v1/jobs").json()["jobs"] == []
+
+
+def test_an_unknown_input_is_ignored_and_journaled(http, fake):
+    response = http("PUT", "/v1/workflows/workflow_product_shot/run", json={"prompt": "x", "colour": "red"})
+    assert response.status_code == 200
+    assert "colour" not in response.json()["job"]["metadata"]["input"]
+    assert fake.journal.entries()[-1].warnings == [
+        'Unknown input "colour" was ignored. Known inputs: prompt, style, angles'
+    ]
 
 
 def test_a_scalar_for_an_array_input_is_dropped_and_journaled(http, fake):
@@ -335,6 +343,16 @@ def test_cancel_a_node_job_cancels_the_workflow_job(http, fake):
     again = http("POST", f"/v1/jobs/{node_job_id}/action", json={"action": "cancel"})
     assert again.status_code == 400 and "already ended" in again.json()["message"]
     assert http("POST", "/v1/jobs/job_nope/action", json={"action": "cancel"}).status_code == 404
+
+
+@pytest.mark.parametrize("body", [None, {}])
+def test_cancel_is_the_default_action(http, fake, body):
+    job_id = http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": "asset_a"}).json()["job"]["jobId"]
+    poll(http, fake, job_id, until={"in-progress"})
+    fake.clock.advance(1)
+    node_job_id = http("GET", f"/v1/jobs/{job_id}").json()["job"]["metadata"]["flow"][0]["jobId"]
+    canceled = http("POST", f"/v1/jobs/{node_job_id}/action", **({} if body is None else {"json": body}))
+    assert canceled.status_code == 200 and canceled.json()["job"]["status"] == "canceled"
 
 
 def test_cancel_a_workflow_job_when_the_option_allows_it():
