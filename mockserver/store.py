@@ -3,17 +3,29 @@
 :class:`Store` is the interface the domain uses; :class:`InMemoryStore` is the
 one backend today. Secondary indexes are derived from the records on save, so a
 record is never stored twice.
+
+Workflows are kept as compressed JSON (their flows and inputs are most of
+their weight: about 13 KiB each as Python objects, under 2 KiB this way), with
+the most recently used ones kept decoded. Workflow objects are never changed in
+place (an update saves a new copy), so a decoded one can be handed out as is.
 """
 
 from __future__ import annotations
 
 import threading
+import zlib
+from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mockserver.index import Key, OrderedIndex, take_page
 from mockserver.jobs.models import Job
 from mockserver.workflows.models import Workflow
+
+
+# How many workflows are kept decoded, most recently used first.
+DECODED_WORKFLOWS = 512
 
 
 def workflow_scopes(workflow: Workflow) -> list[Hashable]:
@@ -72,13 +84,16 @@ class Store(Protocol):
 
     def asset_kind(self, asset_id: str) -> str | None: ...
 
+    def all_assets(self) -> dict[str, str]: ...
+
     def clear(self) -> None: ...
 
 
 class InMemoryStore:
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self._workflows: dict[str, Workflow] = {}
+        self._workflows: dict[str, _StoredWorkflow] = {}
+        self._decoded: OrderedDict[str, Workflow] = OrderedDict()
         self._workflow_index = OrderedIndex()
         self._jobs: dict[str, Job] = {}
         self._job_index = OrderedIndex()
@@ -86,30 +101,49 @@ class InMemoryStore:
         self._assets: dict[str, str] = {}
 
     def get_workflow(self, workflow_id: str) -> Workflow | None:
-        return self._workflows.get(workflow_id)
+        workflow = self._decoded.get(workflow_id)
+        if workflow is not None:
+            self._decoded.move_to_end(workflow_id)
+            return workflow
+        stored = self._workflows.get(workflow_id)
+        if stored is None:
+            return None
+        workflow = Workflow.model_validate_json(zlib.decompress(stored.blob))
+        self._remember(workflow)
+        return workflow
 
     def save_workflow(self, workflow: Workflow) -> None:
         with self.lock:
             previous = self._workflows.get(workflow.id)
             if previous is not None:
-                for scope in workflow_scopes(previous):
-                    self._workflow_index.discard(scope, _key(previous))
-            self._workflows[workflow.id] = workflow
-            for scope in workflow_scopes(workflow):
-                self._workflow_index.add(scope, _key(workflow))
+                for scope in previous.scopes:
+                    self._workflow_index.discard(scope, previous.key)
+            stored = _StoredWorkflow.of(workflow)
+            self._workflows[workflow.id] = stored
+            for scope in stored.scopes:
+                self._workflow_index.add(scope, stored.key)
+            self._remember(workflow)
 
     def workflow_page(
         self, scope: Hashable, after: Key | None, descending: bool, limit: int, accept: Any
     ) -> tuple[list[Workflow], Key | None]:
         keys = self._workflow_index.keys(scope, after, descending)
-        return take_page(keys, self._workflows.get, limit, accept)
+        return take_page(keys, self.get_workflow, limit, accept)
 
     def workflows_in(self, scope: Hashable) -> Iterator[Workflow]:
         for _, workflow_id in self._workflow_index.keys(scope):
-            yield self._workflows[workflow_id]
+            workflow = self.get_workflow(workflow_id)
+            if workflow is not None:
+                yield workflow
 
     def all_workflows(self) -> Iterable[Workflow]:
-        return list(self._workflows.values())
+        return [workflow for workflow_id in list(self._workflows) if (workflow := self.get_workflow(workflow_id))]
+
+    def _remember(self, workflow: Workflow) -> None:
+        self._decoded[workflow.id] = workflow
+        self._decoded.move_to_end(workflow.id)
+        while len(self._decoded) > DECODED_WORKFLOWS:
+            self._decoded.popitem(last=False)
 
     def get_job(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
@@ -140,9 +174,14 @@ class InMemoryStore:
     def asset_kind(self, asset_id: str) -> str | None:
         return self._assets.get(asset_id)
 
+    def all_assets(self) -> dict[str, str]:
+        """Every asset id with its kind, in the order they were made."""
+        return dict(self._assets)
+
     def clear(self) -> None:
         with self.lock:
             self._workflows.clear()
+            self._decoded.clear()
             self._workflow_index.clear()
             self._jobs.clear()
             self._job_index.clear()
@@ -150,5 +189,13 @@ class InMemoryStore:
             self._assets.clear()
 
 
-def _key(workflow: Workflow) -> Key:
-    return (workflow.updated_at, workflow.id)
+@dataclass(frozen=True, slots=True)
+class _StoredWorkflow:
+    key: Key
+    scopes: tuple[Hashable, ...]
+    blob: bytes  # the workflow as zlib-compressed JSON
+
+    @classmethod
+    def of(cls, workflow: Workflow) -> _StoredWorkflow:
+        blob = zlib.compress(workflow.model_dump_json(by_alias=True, exclude_none=True).encode())
+        return cls((workflow.updated_at, workflow.id), tuple(workflow_scopes(workflow)), blob)
