@@ -23,7 +23,6 @@ from mockserver.index import Key, OrderedIndex, take_page
 from mockserver.jobs.models import Job
 from mockserver.workflows.models import Workflow
 
-
 # How many workflows are kept decoded, most recently used first.
 DECODED_WORKFLOWS = 512
 
