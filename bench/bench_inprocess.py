@@ -38,8 +38,12 @@ def fresh_fake_ms(rounds: int) -> float:
 
 def sync_call_ms(rounds: int) -> float:
     transport = SyncASGITransport(create_app(Fake(Settings(clock_mode="manual"))))
-    client = Scenario(base_url="http://fake/v1", api_key="key_alice", api_secret="secret_alice",
-                      http_client=httpx.Client(transport=transport))
+    client = Scenario(
+        base_url="http://fake/v1",
+        api_key="key_alice",
+        api_secret="secret_alice",
+        http_client=httpx.Client(transport=transport),
+    )
     try:
         client.workflows.retrieve("workflow_bg_remover")
         return per_call_ms(lambda: client.workflows.retrieve("workflow_bg_remover"), rounds)
@@ -51,8 +55,12 @@ def async_call_ms(rounds: int) -> float:
     app = create_app(Fake(Settings(clock_mode="manual")))
 
     async def measure() -> float:
-        client = AsyncScenario(base_url="http://fake/v1", api_key="key_alice", api_secret="secret_alice",
-                               http_client=httpx.AsyncClient(transport=httpx.ASGITransport(app=app)))
+        client = AsyncScenario(
+            base_url="http://fake/v1",
+            api_key="key_alice",
+            api_secret="secret_alice",
+            http_client=httpx.AsyncClient(transport=httpx.ASGITransport(app=app)),
+        )
         await client.workflows.retrieve("workflow_bg_remover")
         samples = []
         for _ in range(rounds):

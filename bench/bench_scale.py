@@ -74,7 +74,8 @@ def latencies(client: httpx.Client, workflow_id: str, job_id: str) -> dict[str, 
         "GET /workflows/{id}": timed(client, f"/v1/workflows/{workflow_id}"),
         "GET /workflows?pageSize=50": timed(client, "/v1/workflows?pageSize=50", 50),
         "GET /workflows?status=ready&tags=product&pageSize=50": timed(
-            client, "/v1/workflows?status=ready&tags=product&pageSize=50", 50),
+            client, "/v1/workflows?status=ready&tags=product&pageSize=50", 50
+        ),
         "GET /jobs/{id}": timed(client, f"/v1/jobs/{job_id}"),
         "GET /jobs?pageSize=50": timed(client, "/v1/jobs?pageSize=50", 50),
     }
