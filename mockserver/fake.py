@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.clock import Clock
+from mockserver.clock import Clock, iso
 from mockserver.contract.spec import Contract, load_contract
 from mockserver.errors import ApiError
 from mockserver.faults import FaultRules
@@ -17,12 +17,14 @@ from mockserver.ids import IdFactory
 from mockserver.jobs.cost import CostTable
 from mockserver.jobs.engine import Simulation
 from mockserver.jobs.service import JobService, runnable_workflow
+from mockserver.jobs.view import job_view
 from mockserver.journal import Journal
 from mockserver.limits import RateLimiter
 from mockserver.principals import Directory
 from mockserver.settings import Settings
 from mockserver.store import InMemoryStore, Store
-from mockserver.workflows.models import Workflow, with_default_kinds
+from mockserver.webhooks import Webhooks
+from mockserver.workflows.models import AssetUrl, Workflow, with_default_kinds
 from mockserver.workflows.service import WorkflowService
 
 
@@ -55,6 +57,17 @@ class Fake:
             max_concurrent=self.settings.max_concurrent_jobs,
         )
         self.jobs = JobService(self.store, self.clock, self.simulation, self.costs, self.settings.cancel_workflow_jobs)
+        # Where the fake is reachable, for the asset URLs of what it sends out on its own (webhooks).
+        self.base_url = "http://127.0.0.1:8000"
+        self.webhooks = Webhooks(
+            self._render_job,
+            lambda project_id: project_id in self.directory.projects,
+            lambda: iso(self.clock.now()),
+            retry_seconds=self.settings.webhook_retry_seconds,
+            max_attempts=self.settings.webhook_max_attempts,
+            timeout=self.settings.webhook_timeout_seconds,
+        )
+        self.simulation.on_job_ended = self.webhooks.job_ended
         self._seed()
 
     def advance_simulation(self) -> None:
@@ -81,9 +94,33 @@ class Fake:
             self.limits.clear()
             self._seed()
 
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state as JSON-ready data: ``restore`` of it brings this fake back to this moment."""
+        from mockserver.state import snapshot
+
+        return snapshot(self)
+
+    def restore(self, data: Any) -> None:
+        """Replace the whole state with a snapshot's; BadRequest (and nothing changed) if it is malformed."""
+        from mockserver.state import restore
+
+        restore(self, data)
+
+    def close(self) -> None:
+        """Stop the background work (webhook deliveries)."""
+        self.webhooks.close()
+
+    def _render_job(self, job_id: str) -> dict[str, Any] | None:
+        with self.store.lock:
+            job = self.store.get_job(job_id)
+            if job is None:
+                return None
+            return job_view(job, self.simulation.progress(job), AssetUrl(self.base_url))
+
     def _seed(self) -> None:
         for record in self.fixtures.workflows:
             self.store.save_workflow(workflow_from_fixture(record))
+        self.webhooks.reset(self.fixtures.webhooks)
 
 
 def workflow_from_fixture(record: dict[str, Any]) -> Workflow:

@@ -120,6 +120,19 @@ class FaultRules:
         with self._lock:
             self._rules.clear()
 
+    def next_id(self) -> int:
+        """The number the next rule's id will carry."""
+        with self._lock:
+            number = next(self._ids)
+            self._ids = itertools.count(number)
+            return number
+
+    def replace(self, rules: list[FaultRule], next_id: int) -> None:
+        """Put these rules (restored from a snapshot) in place of the current ones."""
+        with self._lock:
+            self._rules = list(rules)
+            self._ids = itertools.count(next_id)
+
     def take(self, kinds: tuple[str, ...], facts: dict[str, str | None], peek: bool = False) -> FaultRule | None:
         """The first live rule of these kinds matching these facts; counts it as fired unless peeking."""
         with self._lock:

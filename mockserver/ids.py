@@ -16,3 +16,10 @@ class IdFactory:
 
     def new(self, prefix: str) -> str:
         return prefix + "_" + "".join(self._random.choices(_ALPHABET, k=24))
+
+    def getstate(self) -> object:
+        """Where the sequence of ids stands, so a restored fake makes the ids this one would have."""
+        return self._random.getstate()
+
+    def setstate(self, state: object) -> None:
+        self._random.setstate(state)  # type: ignore[arg-type]

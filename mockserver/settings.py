@@ -36,3 +36,9 @@ class Settings:
     max_concurrent_jobs: int = 10
     seed: int | None = 0
     journal_size: int = 1000
+    # Webhook deliveries: the first retry waits this many (wall-clock) seconds, each next one twice as long.
+    webhook_retry_seconds: float = 1.0
+    webhook_max_attempts: int = 5
+    webhook_timeout_seconds: float = 5.0
+    # Where ``mockserver serve`` loads the state from on start and saves it to on a clean shutdown.
+    state_file: Path | None = None

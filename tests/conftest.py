@@ -12,6 +12,9 @@ from mockserver.http.app import create_app
 from mockserver.settings import Settings
 from mockserver.transport import SyncASGITransport
 
+# pytester runs small suites that use the package's own pytest plugin (tests/plugin).
+pytest_plugins = ["pytester"]
+
 KEYS = {
     "alice": ("key_alice", "secret_alice"),
     "bob": ("key_bob", "secret_bob"),

@@ -12,7 +12,8 @@ from mockserver.clock import iso
 from mockserver.errors import MethodNotAllowed, NotFound
 from mockserver.fake import Fake
 from mockserver.http import assets, control, jobs, workflows
-from mockserver.http.endpoint import error_response
+from mockserver.http.connection import FakeApp
+from mockserver.http.endpoint import error_response, log_request
 from mockserver.settings import Settings
 
 API_PREFIX = "/v1"
@@ -20,7 +21,7 @@ API_PREFIX = "/v1"
 
 def create_app(fake: Fake | None = None, settings: Settings | None = None) -> Starlette:
     fake = fake or Fake(settings)
-    app = Starlette(
+    app = FakeApp(
         routes=[
             Mount(API_PREFIX, routes=workflows.routes + jobs.routes),
             Mount("/_mock", routes=control.routes),
@@ -46,6 +47,7 @@ async def _unknown_route(request: Request, exc: Exception) -> Response:
         entry.status = status
         closest = fake.contract.closest(request.method, api_path)
         entry.looks_like = closest.operation_id if closest else None
+        log_request(entry)
     if status == 405:
         response = error_response(MethodNotAllowed(f"Cannot {request.method} {path}"))
         api_path = path[len(API_PREFIX) :] if path.startswith(API_PREFIX) else path

@@ -1,15 +1,20 @@
-"""The fake's own control plane, under ``/_mock``: reset, clock, fault rules and journal."""
+"""The fake's own control plane, under ``/_mock``: reset, state, clock, fault rules, webhooks and journal."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Route
 
 from mockserver.clock import CLOCK_MODES
 from mockserver.errors import BadRequest, NotFound
 from mockserver.fake import Fake
 from mockserver.http.endpoint import error_response
+from mockserver.settings import PROJECT_ROOT
+
+WEBHOOKS_CONTRACT = PROJECT_ROOT / "contracts" / "webhooks.openapi.yaml"
 
 
 def _fake(request: Request) -> Fake:
@@ -80,8 +85,79 @@ async def delete_fault(request: Request) -> JSONResponse:
     return JSONResponse({"success": True})
 
 
+async def _json_body(request: Request) -> Any:
+    """The request's JSON body; BadRequest if it is not JSON."""
+    try:
+        return await request.json()
+    except ValueError:
+        raise BadRequest("The body must be JSON") from None
+
+
+async def get_state(request: Request) -> JSONResponse:
+    return JSONResponse(_fake(request).snapshot())
+
+
+async def put_state(request: Request) -> JSONResponse:
+    fake = _fake(request)
+    try:
+        fake.restore(await _json_body(request))
+    except BadRequest as error:
+        return error_response(error)
+    return JSONResponse(fake.snapshot())
+
+
+async def principals(request: Request) -> JSONResponse:
+    """The API keys that work, with their secrets: this is a fake, and the dashboard signs in with them."""
+    directory = _fake(request).directory
+    keys = [
+        {"key": k.key, "secret": k.secret, "userId": k.user_id, "projectId": k.project_id, "role": k.role}
+        for k in directory.keys.values()
+    ]
+    return JSONResponse({"anyKey": directory.any_key, "apiKeys": keys})
+
+
+async def list_webhooks(request: Request) -> JSONResponse:
+    return JSONResponse({"webhooks": [webhook.as_dict() for webhook in _fake(request).webhooks.webhooks()]})
+
+
+async def add_webhook(request: Request) -> JSONResponse:
+    try:
+        webhook = _fake(request).webhooks.register(await _json_body(request))
+    except BadRequest as error:
+        return error_response(error)
+    return JSONResponse({"webhook": webhook.as_dict()}, status_code=201)
+
+
+async def delete_webhook(request: Request) -> JSONResponse:
+    webhook_id = request.path_params["webhookId"]
+    if not _fake(request).webhooks.remove(webhook_id):
+        return error_response(NotFound(f"Webhook {webhook_id} not found"))
+    return JSONResponse({"success": True})
+
+
+async def webhook_deliveries(request: Request) -> JSONResponse:
+    query = request.query_params
+    unknown = set(query) - {"webhookId", "jobId"}
+    if unknown:
+        return error_response(BadRequest(f"Unknown query parameters: {', '.join(sorted(unknown))}"))
+    found = _fake(request).webhooks.deliveries(query.get("webhookId"), query.get("jobId"))
+    return JSONResponse({"deliveries": [delivery.as_dict() for delivery in found]})
+
+
+async def webhooks_contract(request: Request) -> FileResponse:
+    return FileResponse(WEBHOOKS_CONTRACT, media_type="application/yaml")
+
+
 routes = [
     Route("/reset", reset, methods=["POST"]),
+    Route("/state", get_state, methods=["GET"]),
+    Route("/state", put_state, methods=["PUT"]),
+    Route("/principals", principals, methods=["GET"]),
+    Route("/webhooks", list_webhooks, methods=["GET"]),
+    Route("/webhooks", add_webhook, methods=["POST"]),
+    Route("/webhooks/deliveries", webhook_deliveries, methods=["GET"]),
+    Route("/webhooks/openapi.yaml", webhooks_contract, methods=["GET"]),
+    Route("/webhooks/{webhookId}", delete_webhook, methods=["DELETE"]),
     Route("/clock", get_clock, methods=["GET"]),
     Route("/clock/advance", advance_clock, methods=["POST"]),
     Route("/journal", journal, methods=["GET"]),

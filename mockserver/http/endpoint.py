@@ -8,11 +8,13 @@ turns domain errors into the API's envelope, and checks the response.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 from starlette.requests import Request
@@ -22,11 +24,15 @@ from mockserver.clock import iso
 from mockserver.contract.spec import Operation, Violation
 from mockserver.errors import ApiError, BadRequest, PayloadTooLarge
 from mockserver.fake import Fake
+from mockserver.faults import FaultRule
+from mockserver.http.connection import DroppedConnection
 from mockserver.journal import Entry
 from mockserver.principals import Principal
 from mockserver.workflows.models import AssetUrl
 
 log = logging.getLogger("mockserver")
+# One line per API request with its verdict; ``mockserver serve`` shows it instead of uvicorn's access log.
+request_log = logging.getLogger("mockserver.requests")
 
 
 @dataclass
@@ -66,17 +72,71 @@ def api(operation_id: str) -> Callable[[Handler], Callable[[Request], Awaitable[
                 request.method, request.url.path, request.url.query, operation_id, iso(fake.clock.now())
             )
             started = time.perf_counter()
-            response, result = await _serve(request, fake, operation, handler, entry)
-            if fake.settings.check_responses:
-                problems = operation.check_response(response.status_code, result)
-                entry.response_violations = [problem.describe() for problem in problems]
+            notes: list[str] = []
+            injected = await _injected_fault(request, fake, operation_id, notes)
+            if injected is not None:
+                response = injected
+            else:
+                response, result = await _serve(request, fake, operation, handler, entry)
+                if fake.settings.check_responses:
+                    problems = operation.check_response(response.status_code, result)
+                    entry.response_violations = [problem.describe() for problem in problems]
+            entry.warnings[:0] = notes
             _finish(entry, response, started)
+            if isinstance(response, DroppedConnection):
+                entry.status = 0
+            log_request(entry)
             return response
 
         endpoint.__name__ = handler.__name__
         return endpoint
 
     return decorate
+
+
+async def _injected_fault(request: Request, fake: Fake, operation_id: str, notes: list[str]) -> Response | None:
+    """Apply the fault rules asked for this request: a delay, then an error status or a dropped connection.
+
+    What a fault rule answers is not the fake breaking the contract, so it is not checked against it.
+    """
+    facts = {
+        "operationId": operation_id,
+        "method": request.method,
+        "path": request.url.path,
+        "jobId": request.path_params.get("jobId"),
+        "workflowId": request.path_params.get("workflowId"),
+    }
+    delay = fake.faults.take(("latency",), facts)
+    if delay is not None:
+        notes.append(f"delayed {delay.seconds:g}s by fault rule {delay.id}")
+        await asyncio.sleep(delay.seconds)
+    rule = fake.faults.take(("http-error", "drop-connection"), facts)
+    if rule is None:
+        return None
+    if rule.kind == "drop-connection":
+        notes.append(f"connection dropped by fault rule {rule.id}")
+        return DroppedConnection()
+    notes.append(f"answered {rule.status} by fault rule {rule.id}")
+    try:
+        reason = HTTPStatus(rule.status).phrase
+    except ValueError:
+        reason = "Error"
+    message = rule.error if rule.error != FaultRule.error else f"{reason} (injected by fault rule {rule.id})"
+    return JSONResponse({"statusCode": rule.status, "error": reason, "message": message}, status_code=rule.status)
+
+
+def log_request(entry: Entry) -> None:
+    """``GET /v1/jobs/job_x -> 200 conforms (getJob, 1.2 ms)``, and the first problem if any."""
+    if not request_log.isEnabledFor(logging.INFO):
+        return
+    target = entry.path + (f"?{entry.query}" if entry.query else "")
+    operation = entry.operation_id or (f"like {entry.looks_like}" if entry.looks_like else "unknown operation")
+    status = entry.status or "dropped"
+    line = f"{entry.method} {target} -> {status} {entry.verdict} ({operation}, {entry.duration_ms:.1f} ms)"
+    problems = entry.request_violations + entry.response_violations + entry.warnings
+    if problems:
+        line += f": {problems[0]}" + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
+    request_log.info(line)
 
 
 async def _serve(

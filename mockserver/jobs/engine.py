@@ -76,6 +76,8 @@ class Simulation:
     faults: FaultRules
     find_workflow: Callable[[str, str], Any]  # (workflow id, project id) -> runnable Workflow or None
     max_concurrent: int = 10
+    # Told of every job that reaches a terminal status (webhooks), while the store's lock is held.
+    on_job_ended: Callable[[Job], None] | None = None
     events: list[Event] = field(default_factory=list)
     waiting: dict[str, deque[str]] = field(default_factory=lambda: defaultdict(deque))
     holding: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # project -> jobs with a slot
@@ -281,7 +283,7 @@ class Simulation:
             else:
                 low = middle
         if self._live_progress(job, high) >= target and high < run.ends_at:
-            run.ends_at = high
+            # ends_at stays the node's natural end, so progress keeps its pace up to the failure.
             self._schedule(high, job, "node-done", run.node_id)
 
     def _node_job(self, job: Job, run: NodeRun, at: datetime) -> Job:
@@ -387,6 +389,8 @@ class Simulation:
         job.status_history.append((iso(at), status))
         if status == "in-progress":
             job.started_at = at
+        if job.is_terminal and self.on_job_ended is not None:
+            self.on_job_ended(job)
 
     def _terminate(self, job: Job, status: str, at: datetime) -> None:
         if job.is_terminal:

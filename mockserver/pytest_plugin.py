@@ -1,0 +1,93 @@
+"""pytest fixtures for testing code that uses Scenario's API against the fake, with no server to start.
+
+Installed with the package (entry point ``pytest11``), so the fixtures are there in any suite:
+
+- ``scenario_mock``: a fresh fake for each test (or each module, with ``--scenario-mock-scope=module``
+  or ``scenario_mock_scope = module`` in the ini file), as a :class:`~mockserver.testing.MockHandle`:
+  ``.advance(seconds)``, ``.add_fault(...)``, ``.journal()``, ``.snapshot()``/``.restore()``,
+  ``.reset()``, ``.client(who)``, ``.async_client(who)``, ``.http(who)``, ``.fake``;
+- ``scenario``: ``scenario_sdk.Scenario`` as alice, bound to that fake in process;
+- ``async_scenario``: ``scenario_sdk.AsyncScenario`` as alice, bound to it in process.
+
+The fake starts from the default fixtures plus the folders listed in ``scenario_mock_fixtures``
+(ini, paths relative to the ini file), with the clock in ``scenario_mock_clock`` mode (``manual``
+unless set). ``@pytest.mark.scenario_mock(clock_mode="instant", ...)`` sets any
+:class:`~mockserver.settings.Settings` field for one test (or a module, with ``pytestmark``);
+``fixtures=[...]`` there adds folders too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SCOPES = ("function", "module")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("scenario-mockserver", "Scenario mockserver")
+    group.addoption(
+        "--scenario-mock-scope",
+        choices=SCOPES,
+        default=None,
+        help="a fresh fake for each test (function, the default) or for each module",
+    )
+    parser.addini("scenario_mock_scope", "function or module: how long one fake lives", default="function")
+    parser.addini("scenario_mock_clock", "clock mode of the fake: manual, instant or realtime", default="manual")
+    parser.addini(
+        "scenario_mock_fixtures", "folders of principals and workflows added to the defaults", type="paths", default=[]
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "scenario_mock(**settings): Settings fields for the fake of this test or module"
+    )
+
+
+def _scope(fixture_name: str, config: pytest.Config) -> str:
+    scope = config.getoption("--scenario-mock-scope") or config.getini("scenario_mock_scope")
+    if scope not in SCOPES:
+        raise pytest.UsageError(f"scenario_mock_scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    return scope
+
+
+def _settings(request: pytest.FixtureRequest) -> Any:
+    from mockserver.settings import DEFAULT_FIXTURES
+    from mockserver.testing import settings_with
+
+    config = request.config
+    options: dict[str, Any] = {"clock_mode": config.getini("scenario_mock_clock")}
+    folders: list[Path] = [DEFAULT_FIXTURES, *(Path(p) for p in config.getini("scenario_mock_fixtures"))]
+    marker = request.node.get_closest_marker("scenario_mock")
+    if marker is not None:
+        marked = dict(marker.kwargs)
+        folders += [Path(p) for p in marked.pop("fixtures", [])]
+        options.update(marked)
+    return settings_with(fixtures=folders, **options)
+
+
+@pytest.fixture(scope=_scope)
+def scenario_mock(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh fake with its controls and in-process clients (a :class:`mockserver.testing.MockHandle`)."""
+    from mockserver.fake import Fake
+    from mockserver.testing import MockHandle
+
+    handle = MockHandle(Fake(_settings(request)))
+    yield handle
+    handle.close()
+
+
+@pytest.fixture
+def scenario(scenario_mock: Any) -> Any:
+    """``scenario_sdk.Scenario`` as alice (``key_alice``, editor of ``proj_demo``), bound to the fake."""
+    return scenario_mock.client("alice")
+
+
+@pytest.fixture
+def async_scenario(scenario_mock: Any) -> Any:
+    """``scenario_sdk.AsyncScenario`` as alice, bound to the fake through httpx's ASGI transport."""
+    return scenario_mock.async_client("alice")

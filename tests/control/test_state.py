@@ -1,0 +1,97 @@
+"""GET/PUT /_mock/state: the whole state as JSON, so a test can snapshot and restore it."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from mockserver.fake import Fake
+from mockserver.settings import Settings
+
+
+def _busy(http) -> dict[str, str]:
+    """A fake with a bit of everything: workflows, running and waiting jobs, assets, a fault rule."""
+    made = http("POST", "/v1/workflows", json={"name": "scratch", "description": "d"}).json()["workflow"]["id"]
+    http("POST", "/_mock/faults", who=None, json={"kind": "http-error", "match": {"operationId": "getJob"}, "nth": 3})
+    shot = http("PUT", "/v1/workflows/workflow_product_shot/run", json={"prompt": "a lamp"}).json()["job"]["jobId"]
+    poster = http("PUT", "/v1/workflows/workflow_demo_poster/run", json={"prompt": "Sale"}).json()["job"]["jobId"]
+    http("POST", "/_mock/clock/advance", who=None, json={"seconds": 9})
+    return {"workflow": made, "shot": shot, "poster": poster}
+
+
+def test_snapshot_reset_restore_gives_identical_state(http):
+    _busy(http)
+    snapshot = http("GET", "/_mock/state", who=None).json()
+    assert snapshot["jobs"] and snapshot["simulation"]["events"] and snapshot["faults"]["rules"]
+    http("POST", "/_mock/reset", who=None)
+    assert http("GET", "/_mock/state", who=None).json() != snapshot
+    restored = http("PUT", "/_mock/state", who=None, json=snapshot)
+    assert restored.status_code == 200 and restored.json() == snapshot
+    assert http("GET", "/_mock/state", who=None).json() == snapshot
+
+
+def test_a_restored_fake_goes_on_exactly_as_the_original(http, fake):
+    ids = _busy(http)
+    snapshot = http("GET", "/_mock/state", who=None).json()
+    twin = Fake(Settings(clock_mode="manual"))
+    twin.restore(copy.deepcopy(snapshot))
+    for one in (fake, twin):
+        one.clock.advance(600)
+        one.advance_simulation()
+    assert twin.snapshot() == fake.snapshot()
+    job = fake.store.get_job(ids["shot"])
+    assert job is not None and job.status == "success"
+    # The id sequence goes on too: both make the same next workflow id.
+    assert twin.ids.new("workflow") == fake.ids.new("workflow")
+
+
+def test_restore_keeps_datetimes_exact(fake):
+    fake.clock.advance(0.123456)
+    from mockserver.principals import Principal
+
+    fake.jobs.run(Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_x"}, False)
+    fake.clock.advance(3.5)
+    fake.advance_simulation()
+    before = fake.snapshot()
+    fake.reset()
+    fake.restore(before)
+    job = next(iter(fake.store.all_jobs()))
+    assert job.started_at is not None and job.started_at.microsecond == 123456
+    assert fake.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda s: s.update(version=99), "version"),
+        (lambda s: s.pop("jobs"), "jobs must be a list"),
+        (lambda s: s["jobs"][0].update(status=5), "jobs[0].status"),
+        (lambda s: s["jobs"][0].update(surprise=1), "unknown fields surprise"),
+        (lambda s: s["jobs"][0].update(startedAt="yesterday"), "jobs[0].startedAt"),
+        (lambda s: s["jobs"][0]["nodes"][0].pop("definition"), "definition is required"),
+        (lambda s: s["workflows"][0].update(privacy="secret"), "workflows[0].privacy"),
+        (lambda s: s["clock"].update(mode="warp"), "clock.mode"),
+        (lambda s: s.update(ids=[3, "x", None]), "ids"),
+        (lambda s: s["simulation"]["events"].append({"at": "x", "seq": 1, "jobId": "j", "kind": "warm"}), "at"),
+        (lambda s: s["faults"]["rules"].append({"id": "f", "kind": "meteor"}), "faults.rules[1]"),
+        (lambda s: s["webhooks"].update(webhooks=[{"id": "w", "projectId": "nope", "url": "http://x"}]), "projectId"),
+    ],
+)
+def test_a_malformed_state_is_refused_and_changes_nothing(http, mutate, message):
+    _busy(http)
+    snapshot = http("GET", "/_mock/state", who=None).json()
+    broken = copy.deepcopy(snapshot)
+    mutate(broken)
+    answer = http("PUT", "/_mock/state", who=None, json=broken)
+    assert answer.status_code == 400, answer.text
+    assert message in answer.json()["message"] and answer.json()["error"] == "Bad Request"
+    assert http("GET", "/_mock/state", who=None).json() == snapshot
+
+
+def test_state_that_is_not_json_is_a_400(http):
+    before = http("GET", "/_mock/state", who=None).json()
+    answer = http("PUT", "/_mock/state", who=None, content=b"{nope", headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400 and answer.json()["message"] == "The body must be JSON"
+    assert http("PUT", "/_mock/state", who=None, json=[1, 2]).status_code == 400
+    assert http("GET", "/_mock/state", who=None).json() == before

@@ -1,0 +1,155 @@
+"""The pytest plugin, as a user's suite meets it: each fixture, options and markers, with the real SDK."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+USER_WORKFLOW = {
+    "id": "workflow_team_caption",
+    "name": "Team caption",
+    "description": "Writes a caption",
+    "status": "ready",
+    "privacy": "private",
+    "ownerId": "proj_demo",
+    "authorId": "user_alice",
+    "createdAt": "2026-01-01T00:00:00.000Z",
+    "inputs": [{"name": "topic", "type": "string", "required": {"always": True}}],
+    "flow": [
+        {
+            "id": "node_caption",
+            "type": "generate-prompt",
+            "inputs": [{"name": "prompt", "type": "string", "ref": {"node": "workflow", "name": "topic"}}],
+        }
+    ],
+}
+
+
+def test_sync_client_handle_and_a_fresh_fake_per_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from scenario_sdk import APIStatusError, Scenario
+
+        def test_run_to_success(scenario, scenario_mock):
+            assert isinstance(scenario, Scenario)
+            job = scenario.workflows.run("workflow_product_shot", body={"prompt": "a lamp"}).job
+            assert scenario.jobs.retrieve(job.job_id).job.status == "queued"
+            scenario_mock.advance(120)
+            done = scenario.jobs.retrieve(job.job_id).job
+            assert done.status == "success" and done.progress == 1
+            assert [e.operation_id for e in scenario_mock.journal()] == ["runWorkflow", "getJob", "getJob"]
+
+        def test_next_test_gets_a_fresh_fake(scenario):
+            assert scenario.jobs.list().jobs == []
+
+        def test_fault_rules_and_other_principals(scenario_mock):
+            eve = scenario_mock.client("eve")
+            scenario_mock.add_fault(kind="http-error", status=503, match={"operationId": "listWorkflows"}, nth=2)
+            eve.workflows.list(privacy="public")
+            with pytest.raises(APIStatusError) as refused:
+                eve.workflows.list(privacy="public")
+            assert refused.value.status_code == 503
+            eve.workflows.list(privacy="public")
+
+        def test_snapshot_and_restore(scenario, scenario_mock):
+            before = scenario_mock.snapshot()
+            scenario.workflows.create(name="scratch", description="d")
+            scenario_mock.restore(before)
+            assert scenario_mock.snapshot() == before
+        """
+    )
+    pytester.runpytest("-q").assert_outcomes(passed=4)
+
+
+def test_async_client(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from scenario_sdk import AsyncScenario
+
+        @pytest.fixture
+        def anyio_backend():
+            return "asyncio"
+
+        @pytest.mark.anyio
+        async def test_async_run(async_scenario, scenario_mock):
+            assert isinstance(async_scenario, AsyncScenario)
+            job = (await async_scenario.workflows.run("workflow_upscaler", body={"image": "asset_photo"})).job
+            scenario_mock.advance(300)
+            assert (await async_scenario.jobs.retrieve(job.job_id)).job.status == "success"
+        """
+    )
+    pytester.runpytest("-q", "-p", "anyio").assert_outcomes(passed=1)
+
+
+def test_module_scope_shares_one_fake(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_first(scenario):
+            scenario.workflows.create(name="kept", description="d")
+
+        def test_second_sees_it(scenario):
+            names = [w.name for w in scenario.workflows.list(privacy="private").workflows]
+            assert "kept" in names
+        """
+    )
+    pytester.runpytest("-q", "--scenario-mock-scope=module").assert_outcomes(passed=2)
+    pytester.runpytest("-q").assert_outcomes(passed=1, failed=1)
+
+
+def test_user_fixtures_folder_clock_option_and_marker(pytester: pytest.Pytester) -> None:
+    folder = pytester.path / "team_fixtures" / "workflows"
+    folder.mkdir(parents=True)
+    (folder / "caption.json").write_text(json.dumps(USER_WORKFLOW))
+    pytester.makeini(
+        """
+        [pytest]
+        scenario_mock_fixtures = team_fixtures
+        scenario_mock_clock = instant
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_own_workflow_runs_at_once_in_instant_mode(scenario):
+            assert scenario.workflows.retrieve("workflow_team_caption").workflow.name == "Team caption"
+            job = scenario.workflows.run("workflow_team_caption", body={"topic": "cats"}).job
+            assert scenario.jobs.retrieve(job.job_id).job.status == "success"
+
+        @pytest.mark.scenario_mock(clock_mode="manual", dry_run_status=269)
+        def test_marker_changes_settings(scenario_mock):
+            assert scenario_mock.fake.clock.mode == "manual"
+            assert scenario_mock.fake.settings.dry_run_status == 269
+        """
+    )
+    pytester.runpytest("-q").assert_outcomes(passed=2)
+
+
+def test_dropped_connection_is_a_connection_error_in_process(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from scenario_sdk import APIConnectionError
+
+        @pytest.fixture
+        def anyio_backend():
+            return "asyncio"
+
+        def test_sync(scenario, scenario_mock):
+            scenario_mock.add_fault(kind="drop-connection", match={"operationId": "listWorkflows"}, count=1)
+            with pytest.raises(APIConnectionError):
+                scenario.workflows.list()
+            assert scenario.workflows.list() is not None
+            assert scenario_mock.journal()[0].status == 0
+
+        @pytest.mark.anyio
+        async def test_async(async_scenario, scenario_mock):
+            scenario_mock.add_fault(kind="drop-connection", match={"operationId": "listWorkflows"}, count=1)
+            with pytest.raises(APIConnectionError):
+                await async_scenario.workflows.list()
+        """
+    )
+    pytester.runpytest("-q", "-p", "anyio").assert_outcomes(passed=2)
