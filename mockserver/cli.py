@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from mockserver.clock import CLOCK_MODES
 from mockserver.settings import DEFAULT_FIXTURES, Settings
-
 
 # Modules adding subcommands: each has ``register(subparsers)``, whose parsers set ``func``.
 COMMAND_MODULES: list[str] = []
@@ -82,6 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", default=_env("LOG_LEVEL", "info"), help="uvicorn log level [MOCKSERVER_LOG_LEVEL]"
     )
+    serve.add_argument(
+        "--log-requests",
+        action=argparse.BooleanOptionalAction,
+        default=(_env("LOG_REQUESTS") or "true").lower() in ("1", "true", "yes", "on"),
+        help="log one line per API request with its contract verdict, instead of uvicorn's access log "
+        "[MOCKSERVER_LOG_REQUESTS]",
+    )
+    serve.add_argument(
+        "--state-file",
+        type=Path,
+        default=_env("STATE_FILE"),
+        help="load the whole state from this JSON file on start and save it there (atomically) on a clean "
+        "shutdown, so local data survives restarts [MOCKSERVER_STATE_FILE]",
+    )
     serve.set_defaults(func=serve_command)
     for module in COMMAND_MODULES:
         importlib.import_module(module).register(commands)
@@ -102,6 +116,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         clock_speed=args.speed,
         validation=args.validation,
         rate_limit=args.rate_limit,
+        state_file=Path(args.state_file) if args.state_file else None,
     )
 
 
@@ -111,8 +126,10 @@ def banner(settings: Settings, host: str, port: int, keys: Sequence[tuple[str, s
         f"Scenario mockserver listening on {base}",
         f'  API:        {base}/v1   (Scenario(base_url="{base}/v1", api_key=..., api_secret=...))',
         f"  Dashboard:  {base}/_mock/",
+        f"  API docs:   {base}/_mock/docs",
         f"  Clock:      {settings.clock_mode}"
         + (f" x{settings.clock_speed:g}" if settings.clock_mode == "realtime" else ""),
+        *([f"  State file: {settings.state_file}"] if settings.state_file else []),
         "  Credentials:" if keys else "  Credentials: any key:secret is accepted",
     ]
     lines += [f"    {key}:{secret}  ({user}, {role} of {project})" for key, secret, user, role, project in keys]
@@ -129,17 +146,56 @@ def serve_command(args: argparse.Namespace) -> int:
 
     from mockserver.fake import Fake
     from mockserver.http.app import create_app
+    from mockserver.state import load_file, save_file
 
     settings = settings_from(args)
     fake = Fake(settings)
+    fake.base_url = f"http://{args.host}:{args.port}"
+    if settings.state_file is not None:
+        try:
+            loaded = load_file(fake, settings.state_file)
+        except ValueError as error:
+            print(f"mockserver: {error}", file=sys.stderr)
+            return 2
+        if not loaded:
+            print(f"mockserver: {settings.state_file} does not exist yet; starting from the fixtures", flush=True)
     keys = (
         []
         if settings.any_key
         else [(k.key, k.secret, k.user_id, k.role, k.project_id) for k in fake.directory.keys.values()]
     )
     print(banner(settings, args.host, args.port, keys), flush=True)
-    uvicorn.run(create_app(fake), host=args.host, port=args.port, log_level=args.log_level)
+    if args.log_requests:
+        _log_requests_to_stdout()
+    # uvicorn shuts down cleanly on SIGINT/SIGTERM, then raises the signal again for the previous handler:
+    # with the default one the process would die before the state is saved.
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, lambda *_: None)
+    try:
+        uvicorn.run(
+            create_app(fake),
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            access_log=not args.log_requests,
+        )
+    finally:
+        if settings.state_file is not None:
+            save_file(fake, settings.state_file)
+            print(f"mockserver: state saved to {settings.state_file}", flush=True)
+        fake.close()
     return 0
+
+
+def _log_requests_to_stdout() -> None:
+    import logging
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("mockserver.requests")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 if __name__ == "__main__":

@@ -1,0 +1,104 @@
+"""``mockserver serve`` as a developer runs it: banner, one log line a request, and --state-file across restarts."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ALICE = ("key_alice", "secret_alice")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Served:
+    def __init__(self, *options: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [sys.executable, "-m", "mockserver", "serve", "--port", str(self.port), *options]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{self.url}/_mock/clock", timeout=1)
+                return
+            except httpx.TransportError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.process.kill()
+                    raise AssertionError("the server did not start:\n" + self.process.communicate()[0]) from None
+                time.sleep(0.05)
+
+    def stop(self, how: signal.Signals = signal.SIGTERM) -> tuple[int, str]:
+        self.process.send_signal(how)
+        output, _ = self.process.communicate(timeout=20)
+        return self.process.returncode, output
+
+
+def test_state_file_survives_a_restart_and_the_console_says_what_happens(tmp_path: Path):
+    state_file = tmp_path / "state" / "mock.json"
+    first = Served("--clock", "manual", "--state-file", str(state_file))
+    try:
+        with httpx.Client(base_url=first.url, auth=ALICE) as client:
+            made = client.post("/v1/workflows", json={"name": "mine", "description": "kept"}).json()["workflow"]
+            done = client.put("/v1/workflows/workflow_upscaler/run", json={"image": "asset_photo"}).json()["job"]
+            client.post("/_mock/clock/advance", json={"seconds": 300})
+            running = client.put("/v1/workflows/workflow_product_shot/run", json={"prompt": "a vase"}).json()["job"]
+            client.post("/_mock/clock/advance", json={"seconds": 5})
+            client.get("/v1/workflows?pageSize=500")  # breaks the contract: logged as such
+            before = client.get("/_mock/state").json()
+    finally:
+        code, output = first.stop(signal.SIGTERM)
+    assert code == 0, output
+    assert f"Scenario mockserver listening on {first.url}" in output
+    assert "key_alice:secret_alice" in output and f"{first.url}/_mock/" in output
+    assert f"State file: {state_file}" in output and f"state saved to {state_file}" in output
+    assert "PUT /v1/workflows/workflow_upscaler/run -> 200 conforms (runWorkflow" in output
+    assert "GET /v1/workflows?pageSize=500 -> 400 violates (listWorkflows" in output
+    assert "uvicorn.access" not in output and '"GET /v1/workflows' not in output  # no second access-log line
+    assert [p.name for p in state_file.parent.iterdir()] == ["mock.json"]  # no temporary file left behind
+
+    second = Served("--clock", "manual", "--state-file", str(state_file))
+    try:
+        with httpx.Client(base_url=second.url, auth=ALICE) as client:
+            assert client.get("/_mock/state").json() == before
+            assert client.get(f"/v1/workflows/{made['id']}").json()["workflow"]["description"] == "kept"
+            assert client.get(f"/v1/jobs/{done['jobId']}").json()["job"]["status"] == "success"
+            assert client.get(f"/v1/jobs/{running['jobId']}").json()["job"]["status"] == "in-progress"
+            client.post("/_mock/clock/advance", json={"seconds": 300})
+            assert client.get(f"/v1/jobs/{running['jobId']}").json()["job"]["status"] == "success"
+    finally:
+        code, _ = second.stop(signal.SIGINT)
+    assert code == 0
+
+
+def test_an_unreadable_state_file_stops_the_start_with_a_clear_message(tmp_path: Path):
+    broken = tmp_path / "state.json"
+    broken.write_text('{"version": 1, "jobs": "no"}')
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--port", str(_free_port()), "--state-file", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert f"state file {broken} cannot be loaded" in result.stderr
+
+
+def test_options_come_from_the_environment_too(tmp_path: Path):
+    from mockserver.cli import build_parser, settings_from
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MOCKSERVER_STATE_FILE", str(tmp_path / "s.json"))
+        env.setenv("MOCKSERVER_LOG_REQUESTS", "false")
+        args = build_parser().parse_args(["serve"])
+    assert settings_from(args).state_file == tmp_path / "s.json" and args.log_requests is False
