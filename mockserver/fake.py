@@ -20,6 +20,7 @@ from mockserver.jobs.service import JobService, runnable_workflow
 from mockserver.jobs.view import job_view
 from mockserver.journal import Journal
 from mockserver.limits import RateLimiter
+from mockserver.orchestrator.runtime import Orchestrator
 from mockserver.principals import Directory
 from mockserver.settings import Settings
 from mockserver.store import InMemoryStore, Store
@@ -57,6 +58,10 @@ class Fake:
             max_concurrent=self.settings.max_concurrent_jobs,
         )
         self.jobs = JobService(self.store, self.clock, self.simulation, self.costs, self.settings.cancel_workflow_jobs)
+        # The second API the fake serves, under /api/v1: a pipeline orchestrator sharing the clock and store.
+        self.orchestrator = Orchestrator(
+            self.store, self.clock, self.ids, self.faults, self.settings.orchestrator_contract, self._deliver
+        )
         # Where the fake is reachable, for the asset URLs of what it sends out on its own (webhooks).
         self.base_url = "http://127.0.0.1:8000"
         self.webhooks = Webhooks(
@@ -74,6 +79,7 @@ class Fake:
         """Bring every job up to the clock's now; called before each request is served."""
         with self.store.lock:
             self.simulation.advance()
+            self.orchestrator.advance()
 
     def _sub_workflow(self, workflow_id: str, project_id: str) -> Workflow | None:
         try:
@@ -89,6 +95,7 @@ class Fake:
             self.workflows.ids = self.ids
             self.simulation.ids = self.ids
             self.simulation.clear()
+            self.orchestrator.reset(self.ids)
             self.faults.clear()
             self.journal.clear()
             self.limits.clear()
@@ -108,6 +115,7 @@ class Fake:
 
     def close(self) -> None:
         """Stop the background work (webhook deliveries)."""
+        self.orchestrator.close()
         self.webhooks.close()
 
     def _render_job(self, job_id: str) -> dict[str, Any] | None:
@@ -116,6 +124,9 @@ class Fake:
             if job is None:
                 return None
             return job_view(job, self.simulation.progress(job), AssetUrl(self.base_url))
+
+    def _deliver(self, url: str, event: str, workflow_id: str, payload: dict[str, Any]) -> None:
+        self.webhooks.send(url, event, workflow_id, payload)
 
     def _seed(self) -> None:
         for record in self.fixtures.workflows:

@@ -12,6 +12,12 @@ forever when ``count`` is None). Kinds:
   it fire on the n-th matching request only ("503 on the third poll").
 - ``latency``: wait ``seconds`` (wall-clock) before answering; same matches.
 - ``drop-connection``: close the connection without an answer; same matches.
+- ``step-failure``: an attempt of an orchestrator workflow's step fails with
+  ``error`` (then it is retried, as its ``max_retries`` allow); match on
+  ``workflowId``, ``stepId``, ``taskType``, ``providerType``.
+- ``pause``: an orchestrator workflow pauses just before the matching step would
+  start, so that it can be resumed; same matches (give it a ``count``, or it
+  pauses again at every resume).
 """
 
 from __future__ import annotations
@@ -23,8 +29,19 @@ from typing import Any
 
 from mockserver.errors import BadRequest
 
-FAULT_KINDS = ("node-failure", "http-error", "latency", "drop-connection")
-_MATCH_FIELDS = ("workflowId", "nodeId", "nodeType", "jobId", "operationId", "method", "path")
+FAULT_KINDS = ("node-failure", "http-error", "latency", "drop-connection", "step-failure", "pause")
+_MATCH_FIELDS = (
+    "workflowId",
+    "nodeId",
+    "nodeType",
+    "jobId",
+    "operationId",
+    "method",
+    "path",
+    "stepId",
+    "taskType",
+    "providerType",
+)
 
 
 @dataclass
@@ -62,6 +79,8 @@ def parse_rule(rule_id: str, body: Any) -> FaultRule:
     if unknown:
         raise BadRequest(f"Unknown match fields: {', '.join(sorted(unknown))}. Known: {', '.join(_MATCH_FIELDS)}")
     rule = FaultRule(id=rule_id, kind=kind, match=match)
+    if kind == "step-failure":
+        rule.error = "The task failed"
     rule.count = _optional_int(body, "count", minimum=1)
     rule.nth = _optional_int(body, "nth", minimum=1)
     rule.status = _optional_int(body, "status", minimum=400, maximum=599) or 503

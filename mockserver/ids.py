@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import string
+from uuid import UUID
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -16,6 +17,10 @@ class IdFactory:
 
     def new(self, prefix: str) -> str:
         return prefix + "_" + "".join(self._random.choices(_ALPHABET, k=24))
+
+    def uuid(self) -> str:
+        """A version-4 UUID (the orchestrator API's ids), from the same seeded sequence."""
+        return str(UUID(int=self._random.getrandbits(128), version=4))
 
     def getstate(self) -> object:
         """Where the sequence of ids stands, so a restored fake makes the ids this one would have."""

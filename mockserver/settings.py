@@ -10,12 +10,17 @@ from mockserver.clock import ClockMode
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FIXTURES = PROJECT_ROOT / "fixtures"
 DEFAULT_CONTRACT = PROJECT_ROOT / "contracts" / "scenario.openapi.yaml"
+ORCHESTRATOR_CONTRACT = PROJECT_ROOT / "contracts" / "orchestrator.openapi.yaml"
 
 
 @dataclass
 class Settings:
     fixtures: list[Path] = field(default_factory=lambda: [DEFAULT_FIXTURES])
     contract: Path = DEFAULT_CONTRACT
+    orchestrator_contract: Path = ORCHESTRATOR_CONTRACT
+    # The orchestrator API's answer to a request without a bearer token: 401 as FastAPI 0.122 and later,
+    # 403 as older FastAPI.
+    orchestrator_auth_status: int = 401
     # Accept any key:secret; the user is derived from the key, editor of any project.
     any_key: bool = False
     # 402 as the guide documents; 269 (and dryRun=api) as the newer SDK documents.

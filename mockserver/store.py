@@ -19,8 +19,10 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mockserver.clock import iso
 from mockserver.index import Key, OrderedIndex, take_page
 from mockserver.jobs.models import Job
+from mockserver.orchestrator.models import Pipeline
 from mockserver.workflows.models import Workflow
 
 # How many workflows are kept decoded, most recently used first.
@@ -54,6 +56,21 @@ def job_keys(job: Job) -> list[tuple[Hashable, Key]]:
     return keys
 
 
+def pipeline_scope(include_deleted: bool, status: str | None = None) -> Hashable:
+    """The listing of the orchestrator's workflows, with or without the cleaned-up ones, of one status or all."""
+    scope = ("pipelines", "all" if include_deleted else "live")
+    return (*scope, status) if status else scope
+
+
+def pipeline_keys(pipeline: Pipeline) -> tuple[Key, list[Hashable]]:
+    """The sort key of an orchestrator workflow (by creation, then creation order) and the listings it is in."""
+    key = (f"{iso(pipeline.created_at)}#{pipeline.sequence:012d}", pipeline.id)
+    scopes = [pipeline_scope(True), pipeline_scope(True, pipeline.status)]
+    if not pipeline.is_deleted:
+        scopes += [pipeline_scope(False), pipeline_scope(False, pipeline.status)]
+    return key, scopes
+
+
 class Store(Protocol):
     lock: threading.RLock
 
@@ -85,6 +102,16 @@ class Store(Protocol):
 
     def all_assets(self) -> dict[str, str]: ...
 
+    def get_pipeline(self, pipeline_id: str) -> Pipeline | None: ...
+
+    def save_pipeline(self, pipeline: Pipeline) -> None: ...
+
+    def pipelines_in(self, scope: Hashable) -> Iterator[Pipeline]: ...
+
+    def count_pipelines(self, scope: Hashable) -> int: ...
+
+    def all_pipelines(self) -> Iterable[Pipeline]: ...
+
     def clear(self) -> None: ...
 
 
@@ -98,6 +125,9 @@ class InMemoryStore:
         self._job_index = OrderedIndex()
         self._job_keys: dict[str, list[tuple[Hashable, Key]]] = {}
         self._assets: dict[str, str] = {}
+        self._pipelines: dict[str, Pipeline] = {}
+        self._pipeline_index = OrderedIndex()
+        self._pipeline_keys: dict[str, tuple[Key, list[Hashable]]] = {}
 
     def get_workflow(self, workflow_id: str) -> Workflow | None:
         workflow = self._decoded.get(workflow_id)
@@ -177,8 +207,39 @@ class InMemoryStore:
         """Every asset id with its kind, in the order they were made."""
         return dict(self._assets)
 
+    def get_pipeline(self, pipeline_id: str) -> Pipeline | None:
+        return self._pipelines.get(pipeline_id)
+
+    def save_pipeline(self, pipeline: Pipeline) -> None:
+        """Store an orchestrator workflow, or re-index one changed in place."""
+        with self.lock:
+            previous = self._pipeline_keys.get(pipeline.id)
+            if previous is not None:
+                key, scopes = previous
+                for scope in scopes:
+                    self._pipeline_index.discard(scope, key)
+            self._pipelines[pipeline.id] = pipeline
+            key, scopes = pipeline_keys(pipeline)
+            for scope in scopes:
+                self._pipeline_index.add(scope, key)
+            self._pipeline_keys[pipeline.id] = (key, scopes)
+
+    def pipelines_in(self, scope: Hashable) -> Iterator[Pipeline]:
+        """Newest first."""
+        for _, pipeline_id in self._pipeline_index.keys(scope):
+            yield self._pipelines[pipeline_id]
+
+    def count_pipelines(self, scope: Hashable) -> int:
+        return self._pipeline_index.count(scope)
+
+    def all_pipelines(self) -> Iterable[Pipeline]:
+        return list(self._pipelines.values())
+
     def clear(self) -> None:
         with self.lock:
+            self._pipelines.clear()
+            self._pipeline_index.clear()
+            self._pipeline_keys.clear()
             self._workflows.clear()
             self._decoded.clear()
             self._workflow_index.clear()

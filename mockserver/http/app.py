@@ -1,4 +1,5 @@
-"""The Starlette application: the API under ``/v1``, the control plane under ``/_mock``."""
+"""The Starlette application: the API under ``/v1``, the orchestrator API under ``/api/v1``, the control
+plane under ``/_mock``."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from starlette.routing import Mount, Route
 from mockserver.clock import iso
 from mockserver.errors import MethodNotAllowed, NotFound
 from mockserver.fake import Fake
-from mockserver.http import assets, control, jobs, workflows
+from mockserver.http import assets, control, dashboard, jobs, workflows
 from mockserver.http.connection import FakeApp
 from mockserver.http.endpoint import error_response, log_request
+from mockserver.orchestrator import routes as orchestrator
 from mockserver.settings import Settings
 
 API_PREFIX = "/v1"
@@ -24,7 +26,8 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
     app = FakeApp(
         routes=[
             Mount(API_PREFIX, routes=workflows.routes + jobs.routes),
-            Mount("/_mock", routes=control.routes),
+            Mount(orchestrator.PREFIX, routes=orchestrator.routes),
+            Mount("/_mock", routes=control.routes + dashboard.routes),
             Route("/cdn/assets/{assetId}", assets.download, methods=["GET"]),
         ],
         exception_handlers={HTTPException: _unknown_route},
@@ -40,6 +43,8 @@ async def _unknown_route(request: Request, exc: Exception) -> Response:
         return JSONResponse({"statusCode": status, "error": "Error", "message": str(exc)}, status_code=status)
     fake: Fake = request.app.state.fake
     path = request.url.path
+    if path.startswith(orchestrator.PREFIX + "/") or path == orchestrator.PREFIX:
+        return orchestrator.unknown_route(request, status)
     if path.startswith(API_PREFIX + "/") or path == API_PREFIX:
         api_path = path[len(API_PREFIX) :] or "/"
         entry = fake.journal.start(request.method, path, request.url.query, None, iso(fake.clock.now()))

@@ -4,6 +4,10 @@ Every API route is wrapped by :func:`api`, which, in order: journals the
 request, authenticates the caller, reads the body (refusing oversized, non-JSON
 or malformed ones), checks the request against the contract, runs the handler,
 turns domain errors into the API's envelope, and checks the response.
+
+The fake serves more than one API. What differs between them on the wire (their
+contract, how callers authenticate, how a body is read, how a bad request is
+refused, the error envelope) is a :class:`Dialect`; Scenario's is the default.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from mockserver.clock import iso
-from mockserver.contract.spec import Operation, Violation
+from mockserver.contract.spec import Contract, Operation, Violation
 from mockserver.errors import ApiError, BadRequest, PayloadTooLarge
 from mockserver.fake import Fake
 from mockserver.faults import FaultRule
@@ -46,6 +50,7 @@ class Call:
     body: Any
     asset_url: AssetUrl
     warnings: list[str] = field(default_factory=list)
+    parsed: Any = None  # the body as the dialect parsed it, if it does
 
     def path(self, name: str) -> str:
         return self.request.path_params[name]
@@ -63,21 +68,103 @@ def error_response(error: ApiError) -> JSONResponse:
     return JSONResponse(body, status_code=error.status, headers=headers)
 
 
-def api(operation_id: str) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+class Dialect:
+    """How one API speaks on the wire: its contract, its credentials, its bodies, its refusals."""
+
+    def contract(self, fake: Fake) -> Contract:
+        raise NotImplementedError
+
+    def admit(self, fake: Fake, request: Request, query: dict[str, list[str]]) -> Principal:
+        """The authenticated caller, allowed to make this request now; raises ApiError otherwise."""
+        raise NotImplementedError
+
+    async def read_body(self, request: Request, operation: Operation, limit: int) -> tuple[Any, bool]:
+        """The parsed body and whether there was one."""
+        raise NotImplementedError
+
+    def check_request(
+        self,
+        fake: Fake,
+        operation: Operation,
+        query: dict[str, list[str]],
+        body: Any,
+        has_body: bool,
+        violations: list[Violation],
+    ) -> Any:
+        """Refuse a request breaking the contract (raises ApiError), or return what goes in ``Call.parsed``."""
+        raise NotImplementedError
+
+    def error_body(self, status: int, reason: str, message: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def error_response(self, error: ApiError) -> Response:
+        raise NotImplementedError
+
+    def internal_error(self) -> tuple[Response, Any]:
+        """The answer when the fake itself fails, and its body as checked against the contract."""
+        raise NotImplementedError
+
+
+class ScenarioDialect(Dialect):
+    """Scenario's API: Basic or Bearer keys of a project, the rate limit, 400s in the NestJS envelope."""
+
+    def contract(self, fake: Fake) -> Contract:
+        return fake.contract
+
+    def admit(self, fake: Fake, request: Request, query: dict[str, list[str]]) -> Principal:
+        project_id = (query.get("projectId") or [None])[0]
+        principal = fake.directory.authenticate(request.headers.get("authorization"), project_id)
+        fake.limits.check(principal.project_id)
+        return principal
+
+    async def read_body(self, request: Request, operation: Operation, limit: int) -> tuple[Any, bool]:
+        return _parse_json(await read_limited(request, limit), request.headers.get("content-type", ""))
+
+    def check_request(
+        self,
+        fake: Fake,
+        operation: Operation,
+        query: dict[str, list[str]],
+        body: Any,
+        has_body: bool,
+        violations: list[Violation],
+    ) -> Any:
+        blocking = [v for v in violations if not _newer_api_allows(fake, v, query)]
+        if blocking and fake.settings.validation == "strict":
+            raise BadRequest(blocking[0].describe())
+        return None
+
+    def error_body(self, status: int, reason: str, message: str) -> dict[str, Any]:
+        return {"statusCode": status, "error": reason, "message": message}
+
+    def error_response(self, error: ApiError) -> Response:
+        return error_response(error)
+
+    def internal_error(self) -> tuple[Response, Any]:
+        body = self.error_body(500, "Internal Server Error", "Internal server error")
+        return JSONResponse(body, status_code=500), body
+
+
+SCENARIO = ScenarioDialect()
+
+
+def api(
+    operation_id: str, dialect: Dialect = SCENARIO
+) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     def decorate(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             fake: Fake = request.app.state.fake
-            operation = fake.contract.by_id[operation_id]
+            operation = dialect.contract(fake).by_id[operation_id]
             entry = fake.journal.start(
                 request.method, request.url.path, request.url.query, operation_id, iso(fake.clock.now())
             )
             started = time.perf_counter()
             notes: list[str] = []
-            injected = await _injected_fault(request, fake, operation_id, notes)
+            injected = await _injected_fault(request, fake, operation_id, notes, dialect)
             if injected is not None:
                 response = injected
             else:
-                response, result = await _serve(request, fake, operation, handler, entry)
+                response, result = await _serve(request, fake, operation, handler, entry, dialect)
                 if fake.settings.check_responses:
                     problems = operation.check_response(response.status_code, result)
                     entry.response_violations = [problem.describe() for problem in problems]
@@ -94,7 +181,9 @@ def api(operation_id: str) -> Callable[[Handler], Callable[[Request], Awaitable[
     return decorate
 
 
-async def _injected_fault(request: Request, fake: Fake, operation_id: str, notes: list[str]) -> Response | None:
+async def _injected_fault(
+    request: Request, fake: Fake, operation_id: str, notes: list[str], dialect: Dialect
+) -> Response | None:
     """Apply the fault rules asked for this request: a delay, then an error status or a dropped connection.
 
     What a fault rule answers is not the fake breaking the contract, so it is not checked against it.
@@ -122,7 +211,7 @@ async def _injected_fault(request: Request, fake: Fake, operation_id: str, notes
     except ValueError:
         reason = "Error"
     message = rule.error if rule.error != FaultRule.error else f"{reason} (injected by fault rule {rule.id})"
-    return JSONResponse({"statusCode": rule.status, "error": reason, "message": message}, status_code=rule.status)
+    return JSONResponse(dialect.error_body(rule.status, reason, message), status_code=rule.status)
 
 
 def log_request(entry: Entry) -> None:
@@ -140,20 +229,16 @@ def log_request(entry: Entry) -> None:
 
 
 async def _serve(
-    request: Request, fake: Fake, operation: Operation, handler: Handler, entry: Entry
+    request: Request, fake: Fake, operation: Operation, handler: Handler, entry: Entry, dialect: Dialect
 ) -> tuple[Response, Any]:
     try:
         query = _query_lists(request)
-        project_id = (query.get("projectId") or [None])[0]
-        principal = fake.directory.authenticate(request.headers.get("authorization"), project_id)
-        fake.limits.check(principal.project_id)
-        body, has_body = await _read_json(request, fake.settings.max_body_bytes)
+        principal = dialect.admit(fake, request, query)
+        body, has_body = await dialect.read_body(request, operation, fake.settings.max_body_bytes)
         params, violations = operation.check_request(dict(request.path_params), query, body, has_body)
         entry.request_violations = [violation.describe() for violation in violations]
-        blocking = [v for v in violations if not _newer_api_allows(fake, v, query)]
-        if blocking and fake.settings.validation == "strict":
-            raise BadRequest(blocking[0].describe())
-        call = Call(request, fake, principal, params, body, AssetUrl(str(request.base_url)))
+        parsed = dialect.check_request(fake, operation, query, body, has_body, violations)
+        call = Call(request, fake, principal, params, body, AssetUrl(str(request.base_url)), parsed=parsed)
         with fake.store.lock:
             fake.advance_simulation()
             result = await handler(call)
@@ -164,12 +249,11 @@ async def _serve(
             return result, json.loads(result.body) if result.body else None
         return JSONResponse(result), result
     except ApiError as error:
-        response = error_response(error)
+        response = dialect.error_response(error)
         return response, json.loads(response.body)
     except Exception:  # a bug in the fake must still answer in the API's format
         log.exception("unexpected error serving %s %s", request.method, request.url.path)
-        body = {"statusCode": 500, "error": "Internal Server Error", "message": "Internal server error"}
-        return JSONResponse(body, status_code=500), body
+        return dialect.internal_error()
 
 
 def _newer_api_allows(fake: Fake, violation: Violation, query: dict[str, list[str]]) -> bool:
@@ -196,7 +280,8 @@ def _query_lists(request: Request) -> dict[str, list[str]]:
     return query
 
 
-async def _read_json(request: Request, limit: int) -> tuple[Any, bool]:
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The raw body; PayloadTooLarge as soon as it is known to exceed ``limit`` bytes."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")
@@ -207,10 +292,12 @@ async def _read_json(request: Request, limit: int) -> tuple[Any, bool]:
         if size > limit:
             raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")
         chunks.append(chunk)
-    raw = b"".join(chunks)
+    return b"".join(chunks)
+
+
+def _parse_json(raw: bytes, content_type: str) -> tuple[Any, bool]:
     if not raw.strip():
         return None, False
-    content_type = request.headers.get("content-type", "")
     if "json" not in content_type.lower():
         raise BadRequest("Content-Type must be application/json")
     try:
