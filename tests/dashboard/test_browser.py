@@ -1,0 +1,144 @@
+"""The dashboard in a real headless Chromium: run an app, watch it live, approve a review, reach success.
+
+Debian's ``chromium`` and its ``chromedriver`` are installed by ``scripts/test``; the page is served by a
+real uvicorn on a free loopback port. Set ``MOCKSERVER_SCREENSHOT=path.png`` to save the dashboard with a
+running job (the README's ``docs/dashboard.png`` is made that way).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import mockserver
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1400,1000",
+)
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    if not CHROMIUM or not CHROMEDRIVER:
+        message = (
+            "BROWSER TEST SKIPPED: Debian's chromium and chromium-driver are not installed "
+            "(bash scripts/test installs them with apt-get; it could not here)"
+        )
+        warnings.warn(message, stacklevel=1)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*FLAGS, f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def _wait(driver, condition, what: str, timeout: float = 15):
+    """Poll until ``condition`` holds; the page redraws every second, so a stale element is just tried again."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    waiting = WebDriverWait(driver, timeout, poll_frequency=0.05, ignored_exceptions=[StaleElementReferenceException])
+    return waiting.until(condition, message=f"waiting for {what}")
+
+
+def _css(driver, selector: str):
+    from selenium.webdriver.common.by import By
+
+    return driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+def _click(driver, selector: str, what: str) -> None:
+    def clicked(d) -> bool:
+        found = _css(d, selector)
+        if not found or not found[0].is_displayed():
+            return False
+        found[0].click()
+        return True
+
+    _wait(driver, clicked, what)
+
+
+def _job_status(driver) -> str | None:
+    return driver.execute_script(
+        'const badge = document.querySelector("#jobs tr.selected .status [data-status]");'
+        "return badge ? badge.dataset.status : null;"
+    )
+
+
+def _run_from_the_page(driver, workflow_id: str) -> None:
+    _click(driver, f'#workflows li[data-id="{workflow_id}"]', f"{workflow_id} in the list")
+    _wait(driver, lambda d: _css(d, "#graph g.node"), "the flow graph")
+    _click(driver, "#run-button", "the Run button")
+    _wait(driver, lambda d: _job_status(d) == "queued", "the new job, queued, in the jobs table")
+
+
+def test_run_an_app_and_see_it_reach_success(browser):
+    with mockserver.running(clock_mode="manual") as server:
+        browser.get(server.dashboard_url)
+        _wait(browser, lambda d: d.find_element("css selector", "body").get_attribute("data-ready") == "true", "load")
+        _run_from_the_page(browser, "workflow_product_shot")
+        nodes = browser.execute_script(
+            'return [...document.querySelectorAll("#graph g.node")].map((g) => g.dataset.nodeId);'
+        )
+        assert {"node_prompt", "node_shots", "node_generate", "node_cutout", "node_upscale"} <= set(nodes)
+        assert browser.execute_script('return document.querySelectorAll("#graph path.edge").length;') >= 4
+
+        _click(browser, "#advance-10", "+10 s")
+        _wait(browser, lambda d: _job_status(d) == "in-progress", "in-progress without a reload")
+        _wait(browser, lambda d: _css(d, '#graph g.node[data-status="success"]'), "a node drawn as done")
+        _click(browser, "#advance-600", "+10 min")
+        _wait(browser, lambda d: _job_status(d) == "success", "the job to reach success")
+        (job,) = [j for j in server.fake.store.all_jobs() if j.is_workflow_job]
+        assert job.status == "success"
+        verdicts = browser.execute_script(
+            'return [...document.querySelectorAll("#journal [data-status]")].map((b) => b.dataset.status);'
+        )
+        assert verdicts and set(verdicts) == {"conforms"}
+
+        # A review step: the approve button appears when the job waits, and the job goes on when clicked.
+        _run_from_the_page(browser, "workflow_demo_poster")
+        _click(browser, "#advance-60", "+60 s")
+        _click(browser, "#approvals button.approve", "the approve button")
+        _wait(browser, lambda d: not _css(d, "#approvals button.approve"), "the approval to be taken")
+        _click(browser, "#advance-600", "+10 min")
+        _wait(browser, lambda d: _job_status(d) == "success", "the reviewed job to reach success")
+
+        screenshot = os.environ.get("MOCKSERVER_SCREENSHOT")
+        if screenshot:
+            _run_from_the_page(browser, "workflow_product_shot")
+            _click(browser, "#advance-10", "+10 s")
+            _wait(browser, lambda d: _css(d, '#graph g.node[data-status="processing"]'), "a running node")
+            assert browser.save_screenshot(screenshot)
+
+
+def test_reset_button_clears_the_jobs(browser):
+    with mockserver.running(clock_mode="manual") as server:
+        browser.get(server.dashboard_url)
+        _wait(browser, lambda d: d.find_element("css selector", "body").get_attribute("data-ready") == "true", "load")
+        _run_from_the_page(browser, "workflow_upscaler")
+        _click(browser, "#reset", "Reset")
+        _wait(browser, lambda d: not _css(d, "#jobs tr"), "an empty jobs table")
+        assert list(server.fake.store.all_jobs()) == []
