@@ -43,9 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "scenario_mock(**settings): Settings fields for the fake of this test or module"
-    )
+    config.addinivalue_line("markers", "scenario_mock(**settings): Settings fields for the fake of this test or module")
 
 
 def _scope(fixture_name: str, config: pytest.Config) -> str:
