@@ -89,7 +89,7 @@ DOCS_PAGE = """<!doctype html>
   <title>Scenario API docs (mockserver)</title>
   <link rel="icon" href="docs/assets/favicon-32x32.png">
   <link rel="stylesheet" href="docs/assets/swagger-ui.css">
-  <style>body { margin: 0 } .topbar { display: none }</style>
+  <style>body { margin: 0 }</style>
 </head>
 <body>
   <div id="swagger-ui"></div>
