@@ -80,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="enforce 100 requests per minute per project [MOCKSERVER_RATE_LIMIT]",
     )
     serve.add_argument(
+        "--orchestrator-auth-status",
+        type=int,
+        choices=(401, 403),
+        default=int(_env("ORCHESTRATOR_AUTH_STATUS", "401")),
+        help="status of an orchestrator request without a bearer token: 401 as FastAPI 0.122 and later, "
+        "403 as older FastAPI [MOCKSERVER_ORCHESTRATOR_AUTH_STATUS]",
+    )
+    serve.add_argument(
         "--log-level", default=_env("LOG_LEVEL", "info"), help="uvicorn log level [MOCKSERVER_LOG_LEVEL]"
     )
     serve.add_argument(
@@ -116,6 +124,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         clock_speed=args.speed,
         validation=args.validation,
         rate_limit=args.rate_limit,
+        orchestrator_auth_status=args.orchestrator_auth_status,
         state_file=Path(args.state_file) if args.state_file else None,
     )
 
@@ -125,6 +134,7 @@ def banner(settings: Settings, host: str, port: int, keys: Sequence[tuple[str, s
     lines = [
         f"Scenario mockserver listening on {base}",
         f'  API:        {base}/v1   (Scenario(base_url="{base}/v1", api_key=..., api_secret=...))',
+        f"  Orchestrator: {base}/api/v1/workflows/   (Authorization: Bearer token_alice)",
         f"  Dashboard:  {base}/_mock/",
         f"  API docs:   {base}/_mock/docs",
         f"  Clock:      {settings.clock_mode}"

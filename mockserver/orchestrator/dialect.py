@@ -182,6 +182,13 @@ def _type_error(parameter: Parameter, raw: str | None) -> dict[str, Any] | None:
             bound = schema["minimum"]
             message = f"Input should be greater than or equal to {bound}"
             return {"type": "greater_than_equal", "msg": message, "ctx": {"ge": bound}}
+        if "maximum" in schema and number > schema["maximum"]:
+            bound = schema["maximum"]
+            return {
+                "type": "less_than_equal",
+                "msg": f"Input should be less than or equal to {bound}",
+                "ctx": {"le": bound},
+            }
     return None
 
 
