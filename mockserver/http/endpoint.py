@@ -193,7 +193,7 @@ async def _injected_fault(
         "method": request.method,
         "path": request.url.path,
         "jobId": request.path_params.get("jobId"),
-        "workflowId": request.path_params.get("workflowId"),
+        "workflowId": request.path_params.get("workflowId") or request.path_params.get("workflow_id"),
     }
     delay = fake.faults.take(("latency",), facts)
     if delay is not None:

@@ -184,3 +184,13 @@ def test_legacy_fastapi_answers_403():
     assert (other_scheme.status_code, other_scheme.json()) == (403, {"detail": "Invalid authentication credentials"})
     assert bad_token.status_code == 401  # the service's own token check is not HTTPBearer's
     assert not [e for e in fake.journal.entries() if e.response_violations]
+
+
+def test_injected_http_errors_use_fastapi_s_envelope(orch, create, transport):
+    workflow_id = create()["id"]
+    rule = {"kind": "http-error", "status": 503, "match": {"workflowId": workflow_id, "method": "GET"}, "count": 1}
+    with httpx.Client(transport=transport, base_url="http://testserver") as control:
+        assert control.post("/_mock/faults", json=rule).status_code == 201
+    injected = orch.get(f"/workflows/{workflow_id}")
+    assert injected.status_code == 503 and set(injected.json()) == {"detail"}
+    assert orch.get(f"/workflows/{workflow_id}").status_code == 200
