@@ -353,7 +353,7 @@ class Webhooks:
             ok = 200 <= answer.status_code < 300
             if not ok:
                 attempt["error"] = f"receiver answered {answer.status_code}"
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, httpx.InvalidURL) as error:  # an orchestrator webhook_url may be any string
             attempt["error"] = f"{type(error).__name__}: {error}"
             ok = False
         attempt["durationMs"] = round((time.perf_counter() - started) * 1000, 3)

@@ -99,3 +99,15 @@ def test_the_webhook_comes_on_time_without_anybody_polling(receiver):
     finally:
         transport.close()
         fake.close()
+
+
+def test_a_webhook_url_that_is_no_url_fails_its_delivery_and_nothing_else(orch, create, advance, receiver, fake):
+    broken = create(webhook_url="http://\x00nowhere/")["id"]
+    advance(60)
+    assert fake.webhooks.wait_idle()
+    (failed,) = fake.webhooks.deliveries()
+    assert failed.job_id == broken and failed.status == "failed"
+    assert [attempt["error"].split(":")[0] for attempt in failed.attempts] == ["InvalidURL"] * 5
+    fine = create(webhook_url=receiver.url)["id"]  # the delivery thread still works
+    advance(60)
+    assert receiver.wait_for(1)[0]["json"]["id"] == fine
