@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemathesis.core.parameters import ParameterLocation
+
 # listJobs: these parameters sort jobs by update date.
 UPDATE_ORDER_FILTERS = ("status", "type", "types", "workflowId")
 
@@ -24,12 +26,28 @@ SEMANTIC_REFUSALS = (
     "Invalid paginationToken",
     "createdAfter is only allowed",  # listJobs: date filters follow the sort order
     "updatedAfter is only allowed",
+    "only inference jobs can be canceled",  # jobAction on a workflow job
+    "has already ended",  # jobAction on a finished job: not a job one can act on any more
+    "is not waiting for approval",  # userApproval: the node must await a decision
+    "not a user-approval node",
 )
 
 
-def documented_query(operation_id: str, query: dict[str, Any]) -> dict[str, Any]:
-    """The query with documented cross-parameter rules applied."""
+def documented_query(
+    operation_id: str, query: dict[str, Any], project_id: str | None = None, project_required: bool = False
+) -> dict[str, Any]:
+    """The query with documented cross-parameter rules applied.
+
+    A valid ``projectId`` naming a project the key does not belong to is a documented 403: it is
+    pinned to the key's project when the kit knows it, or left out when optional (the key implies
+    the project), so that generated requests reach the operation itself.
+    """
     query = {key: value for key, value in query.items() if key != "paginationToken"}
+    if isinstance(query.get("projectId"), str) and query["projectId"]:
+        if project_id is not None:
+            query["projectId"] = project_id
+        elif not project_required:
+            del query["projectId"]
     if operation_id == "listJobs":
         if any(name in query for name in UPDATE_ORDER_FILTERS):
             query.pop("createdAfter", None)
@@ -46,14 +64,20 @@ def is_semantic_refusal(status: int, body: Any) -> bool:
     return any(marker in message for marker in SEMANTIC_REFUSALS)
 
 
-def register(schema: Any) -> None:
-    """Attach the rules to a schemathesis schema."""
+def register(schema: Any, project_id: str | None = None) -> None:
+    """Attach the rules to a schemathesis schema; ``project_id`` is the project of the key the suite uses."""
 
     @schema.hook
-    def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | None:
-        if query is None or context.operation is None:
-            return query
-        return documented_query(context.operation.definition.raw.get("operationId", ""), query)
+    def map_case(context: Any, case: Any) -> Any:
+        # A query made invalid on purpose is left as generated: it is refused whatever these rules say.
+        if case.query is None or (case.meta is not None and case.meta.is_negative_at(ParameterLocation.QUERY)):
+            return case
+        operation = case.operation
+        required = any(p.name == "projectId" and p.is_required for p in operation.iter_parameters())
+        query = documented_query(operation.definition.raw.get("operationId", ""), case.query, project_id, required)
+        if query != case.query:
+            case.query = query
+        return case
 
     @schema.hook
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:

@@ -1,0 +1,98 @@
+"""The contract suite's pytest hooks: its options, its session and the summary it prints.
+
+``contracts/suite/conftest.py`` imports these hooks; every option also reads an
+environment variable, so CI can set them once.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mockserver.kit.results import results_as_json
+from mockserver.kit.suite import KitSession, SuiteOptions, SuiteRun, configure, current, parse_inputs
+
+_RUN = pytest.StashKey[SuiteRun]()
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes", "on")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contract kit")
+    group.addoption(
+        "--kit-target",
+        default=os.environ.get("MOCKSERVER_KIT_TARGET", "in-process"),
+        help="in-process, fake-http, asgi:module:factory or a live API URL ending in /v1 [MOCKSERVER_KIT_TARGET]",
+    )
+    group.addoption(
+        "--kit-allow-writes",
+        action="store_true",
+        default=_flag("MOCKSERVER_KIT_ALLOW_WRITES"),
+        help="live target: create (tagged) workflows and change or delete only those [MOCKSERVER_KIT_ALLOW_WRITES]",
+    )
+    group.addoption(
+        "--kit-allow-spending",
+        action="store_true",
+        default=_flag("MOCKSERVER_KIT_ALLOW_SPENDING"),
+        help="live target: really run workflows, not only dry runs [MOCKSERVER_KIT_ALLOW_SPENDING]",
+    )
+    group.addoption("--kit-examples", type=int, default=int(os.environ.get("MOCKSERVER_KIT_EXAMPLES", "20")))
+    group.addoption("--kit-scenarios", type=int, default=int(os.environ.get("MOCKSERVER_KIT_SCENARIOS", "60")))
+    group.addoption("--kit-steps", type=int, default=int(os.environ.get("MOCKSERVER_KIT_STEPS", "20")))
+    group.addoption("--kit-project-id", default=os.environ.get("MOCKSERVER_KIT_PROJECT_ID"))
+    group.addoption(
+        "--kit-workflow",
+        default=os.environ.get("MOCKSERVER_KIT_WORKFLOW"),
+        help="live target: the workflow the job lifecycle check runs [MOCKSERVER_KIT_WORKFLOW]",
+    )
+    group.addoption("--kit-inputs", default=os.environ.get("MOCKSERVER_KIT_INPUTS"), help="its inputs, as JSON")
+    group.addoption("--kit-timeout", type=float, default=float(os.environ.get("MOCKSERVER_KIT_TIMEOUT", "600")))
+    group.addoption("--kit-results", type=Path, default=None, help="write the run's results to this JSON file")
+
+
+def options_from(config: pytest.Config) -> SuiteOptions:
+    value = config.getoption
+    return SuiteOptions(
+        target=value("kit_target"),
+        allow_writes=value("kit_allow_writes") or value("kit_allow_spending"),
+        allow_spending=value("kit_allow_spending"),
+        examples=value("kit_examples"),
+        scenarios=value("kit_scenarios"),
+        steps=value("kit_steps"),
+        project_id=value("kit_project_id"),
+        workflow=value("kit_workflow"),
+        inputs=parse_inputs(value("kit_inputs")),
+        timeout=value("kit_timeout"),
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_RUN] = configure(options_from(config))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(_RUN, None)
+    if run is not None:
+        run.close()
+
+
+@pytest.fixture(scope="session")
+def kit() -> KitSession:
+    return current()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    run = config.stash.get(_RUN, None)
+    if run is None or not run.opened:
+        return
+    session = run.session()
+    session.cleanup()
+    terminalreporter.section("contract kit")
+    terminalreporter.write_line(session.summary())
+    destination = config.getoption("kit_results")
+    if destination is not None:
+        destination.write_text(results_as_json(session.results), encoding="utf-8")

@@ -1,0 +1,312 @@
+"""One run of the contract suite: the target, the schemathesis schema built for it, and what was seen.
+
+``contracts/suite`` holds the pytest files; this module does the work so that the
+files stay short and the command line (``mockserver kit check``) runs the very
+same suite. Every schemathesis check is on; the suite adds the documented rules
+(:mod:`mockserver.kit.rules`), keeps live targets safe (:mod:`mockserver.kit.safety`),
+and records every case and failure (:mod:`mockserver.kit.results`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import hypothesis
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.result import Ok
+from schemathesis.generation.stateful import run_state_machine_as_test
+
+from mockserver.kit import rules
+from mockserver.kit.lifecycle import Decision, LifecycleCheck, LifecycleRun
+from mockserver.kit.results import Failure, Results, curl_command, render_summary
+from mockserver.kit.safety import UNRESTRICTED, GuardedSession, Ledger, Policy, make_safe
+from mockserver.kit.target import Target, open_target
+from mockserver.kit.walk import WalkLog, favour_lifecycle, start_from_listings_and_creation
+from mockserver.settings import DEFAULT_CONTRACT
+
+# Runs of the lifecycle check on a kit-made fake: each fixture app, a review approved and
+# rejected, and a node job cancelled. Inputs are each app's required ones.
+FAKE_LIFECYCLES: tuple[tuple[str, dict[str, Any], Decision], ...] = (
+    ("workflow_demo_poster", {"prompt": "a lighthouse at dusk"}, "approve"),
+    ("workflow_demo_poster", {"prompt": "a lighthouse at dusk"}, "reject"),
+    ("workflow_product_shot", {"prompt": "a red sneaker"}, "cancel-node"),
+    ("workflow_upscaler", {"image": "asset_kit_photo"}, "approve"),
+    ("workflow_bg_remover", {"image": "asset_kit_photo"}, "approve"),
+)
+
+
+# How much more often the walk follows a lifecycle link than any other.
+LIFECYCLE_WEIGHT = 4
+
+# What schemathesis counts as accepting valid data, by default.
+ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+
+
+@dataclass
+class SuiteOptions:
+    target: str = "in-process"
+    allow_writes: bool = False
+    allow_spending: bool = False
+    examples: int = 20  # fuzzed cases per operation, on top of the examples and coverage phases
+    scenarios: int = 60  # stateful walks
+    steps: int = 20  # at most this many calls per walk
+    project_id: str | None = None
+    workflow: str | None = None  # the workflow the lifecycle check runs on a live target
+    inputs: dict[str, Any] = field(default_factory=dict)
+    clock_step: float = 5.0
+    timeout: float = 600.0  # how long the lifecycle check polls a job, in the target's seconds
+
+
+class KitSession:
+    def __init__(self, target: Target, options: SuiteOptions) -> None:
+        self.target = target
+        self.options = options
+        self.policy = UNRESTRICTED if target.is_fake else Policy(options.allow_writes, options.allow_spending)
+        self.ledger = Ledger()
+        self.results = Results()
+        self.walk_log = WalkLog()
+        self.session = (
+            None if target.app is not None else GuardedSession(self.policy, self.ledger, _path(target.base_url))
+        )
+        self.schema = self._schema()
+        self.results.operations = [operation.label for operation in self._operations()]
+
+    # ---- schemathesis
+
+    def _schema(self) -> Any:
+        config: dict[str, Any] = {
+            "generation": {"max-examples": self.options.examples, "database": "none", "deterministic": True},
+            # The walk follows the contract's own links, not links schemathesis would infer.
+            "phases": {"stateful": {"max-steps": self.options.steps, "inference": {"algorithms": []}}},
+            "suppress-health-check": ["all"],
+            "operations": [
+                {
+                    # A dry run's documented answer is 402 (or 269): valid data, accepted.
+                    "include-operation-id": "runWorkflow",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "402", "269"]}},
+                }
+            ],
+            "auth": {
+                "openapi": {
+                    "basicAuth": {"username": self.target.credentials.key, "password": self.target.credentials.secret}
+                }
+            },
+        }
+        if self.target.app is None:
+            config["base-url"] = self.target.base_url
+        schema = schemathesis.openapi.from_path(DEFAULT_CONTRACT, config=SchemathesisConfig.from_dict(config))
+        if self.target.app is not None:
+            schema.app = self.target.app
+        rules.register(schema, self.target.project_id or self.options.project_id)
+        self._register_safety(schema)
+        return schema
+
+    def _register_safety(self, schema: Any) -> None:
+        policy, ledger = self.policy, self.ledger
+        if not policy.restricted:
+            return
+
+        @schema.hook
+        def map_case(context: Any, case: Any) -> Any:
+            operation_id = case.operation.definition.raw.get("operationId", "")
+            before = (case.path_parameters or {}, case.query or {}, case.body)
+            path, query, body = make_safe(policy, ledger, operation_id, *before)
+            if path != before[0]:
+                case.path_parameters = path
+            if query != before[1]:
+                case.query = query
+            if body is not before[2]:
+                case.body = body
+            return case
+
+    def _operations(self) -> list[Any]:
+        return [result.ok() for result in self.schema.get_all_operations() if isinstance(result, Ok)]
+
+    def call_kwargs(self) -> dict[str, Any]:
+        return {"session": self.session} if self.session is not None else {}
+
+    def call_and_validate(self, case: Any, part: str = "operations") -> Any:
+        """Send one generated case and run every check on its answer, recording both."""
+        kwargs = self.call_kwargs()
+        response = case.call(**kwargs)
+        self.results.record_call(case.operation.label, response.status_code)
+        self.validate(case, response, part, kwargs)
+        return response
+
+    def validate(self, case: Any, response: Any, part: str, kwargs: dict[str, Any], **extra: Any) -> None:
+        try:
+            case.validate_response(response, transport_kwargs=kwargs or None, **extra)
+        except BaseException as error:
+            self.record_failures(part, case, response, error)
+            raise
+
+    def record_failures(self, part: str, case: Any, response: Any, error: BaseException) -> None:
+        failures = getattr(error, "exceptions", None) or [error]
+        curl = curl_command(response.request, self.target.base_url, self.target.credentials.authorization)
+        for failure in failures:
+            title = getattr(failure, "title", type(failure).__name__)
+            message = getattr(failure, "message", str(failure))
+            self.results.record_failure(Failure(part, case.operation.label, str(title), str(message), curl))
+
+    # ---- the stateful walk
+
+    def state_machine(self) -> type:
+        session = self
+        base = self.schema.as_state_machine()
+
+        class ContractWalk(base):  # type: ignore[misc, valid-type]
+            def setup(self) -> None:
+                super().setup()
+                session.walk_log.start()
+
+            def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+                return session.call_kwargs()
+
+            def after_call(self, response: Any, case: Any) -> None:
+                super().after_call(response, case)
+                session.results.record_call(case.operation.label, response.status_code, walk=True)
+                session.walk_log.observe(case, response)
+                session.target.advance_clock(session.options.clock_step)
+
+            def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
+                try:
+                    super().validate_response(response, case, additional_checks, **kwargs)
+                except BaseException as error:
+                    session.record_failures("walk", case, response, error)
+                    raise
+
+            def teardown(self) -> None:
+                # Steer Hypothesis towards scenarios that go deeper into the lifecycle.
+                hypothesis.target(float(len(session.walk_log.reached)), label="walk milestones")
+                session.target.reset()
+                super().teardown()
+
+        start_from_listings_and_creation(ContractWalk, self._operations())
+        favour_lifecycle(ContractWalk, LIFECYCLE_WEIGHT)
+        return ContractWalk
+
+    def walk(self) -> None:
+        """Walk the contract's links: created, published, run, polled, cancelled, deleted."""
+        settings = hypothesis.settings(
+            self.schema.config.get_hypothesis_settings(phase="stateful"),
+            max_examples=self.options.scenarios,
+            stateful_step_count=self.options.steps,
+            phases=[hypothesis.Phase.generate],
+        )
+        try:
+            run_state_machine_as_test(self.state_machine(), settings=settings)
+        finally:
+            self.results.note("walk: " + self.walk_log.describe())
+
+    # ---- the job lifecycle
+
+    def lifecycles(self) -> list[tuple[str, dict[str, Any], Decision]]:
+        """Which workflows the lifecycle check runs on this target."""
+        if self.target.is_fake:
+            return list(FAKE_LIFECYCLES) if self.target.can_move_time else []
+        if self.options.workflow:
+            return [(self.options.workflow, self.options.inputs, "approve")]
+        return []
+
+    def lifecycle(self, workflow_id: str, inputs: dict[str, Any], decision: Decision) -> LifecycleRun:
+        """A dry run, then a real run where spending is allowed, its job polled and checked."""
+        run = LifecycleRun(workflow_id, decision)
+        with self.target.client() as client:
+            check = LifecycleCheck(client, self.wait, poll_interval=self._poll_interval(), timeout=self.options.timeout)
+            check.project_id = self.target.project_id or self.options.project_id
+            check.dry_run(run, inputs)
+            if self.policy.allow_spending:
+                check.real_run(run, inputs)
+        label = f"{workflow_id} ({decision})"
+        for problem in run.problems:
+            self.results.record_failure(Failure("lifecycle", label, "Job lifecycle", problem))
+        dry = f"dry run {run.dry_run_status} (estimate {run.estimated_cost})"
+        seen = f", job {run.job_id}: {' -> '.join(run.statuses)}" if run.job_id else ", no real run"
+        self.results.note(f"lifecycle {label}: {dry}{seen}, {len(run.problems)} problem(s)")
+        return run
+
+    def wait(self, seconds: float) -> None:
+        if not self.target.advance_clock(seconds):
+            time.sleep(seconds)
+
+    def _poll_interval(self) -> float:
+        return 1.0 if self.target.is_fake else 2.0
+
+    # ---- the end
+
+    def cleanup(self) -> list[str]:
+        """Delete the workflows the kit created on a live target; the ids it deleted."""
+        if self.session is None or not self.policy.restricted:
+            return []
+        removed = []
+        for workflow_id in self.ledger.undeleted():
+            response = self.session.delete(f"{self.target.base_url}/workflows/{workflow_id}")
+            if response.status_code in (200, 404):
+                self.ledger.deleted.add(workflow_id)
+                removed.append(workflow_id)
+        if removed:
+            self.results.note(f"deleted the {len(removed)} workflow(s) the kit created: {', '.join(removed)}")
+        return removed
+
+    def summary(self) -> str:
+        return render_summary(self.results, self.target.label, self.policy.describe())
+
+
+class SuiteRun:
+    """The session of one pytest run, opened when the suite's files first ask for it."""
+
+    def __init__(self, options: SuiteOptions) -> None:
+        self.options = options
+        self._stack = ExitStack()
+        self._session: KitSession | None = None
+
+    def session(self) -> KitSession:
+        if self._session is None:
+            target = self._stack.enter_context(open_target(self.options.target, project_id=self.options.project_id))
+            self._session = KitSession(target, self.options)
+            self._stack.callback(self._session.cleanup)
+        return self._session
+
+    @property
+    def opened(self) -> bool:
+        return self._session is not None
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+_run: SuiteRun | None = None
+
+
+def configure(options: SuiteOptions) -> SuiteRun:
+    global _run
+    if _run is not None:
+        _run.close()
+    _run = SuiteRun(options)
+    return _run
+
+
+def current() -> KitSession:
+    """The session the suite's files use."""
+    if _run is None:
+        raise RuntimeError("the contract suite runs under pytest with its conftest (contracts/suite/conftest.py)")
+    return _run.session()
+
+
+def parse_inputs(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("--inputs must be a JSON object of input values")
+    return value
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
