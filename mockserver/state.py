@@ -2,8 +2,9 @@
 
 A snapshot holds what makes the fake's future: the clock, where the id sequence
 stands, every workflow, job (with its node runs) and asset, the simulation's
-pending events, queues and slots, the fault rules (with how often each fired) and
-the webhooks with their delivery log. Restoring it brings a fake, this one or a
+pending events, queues and slots, the orchestrator API's workflows and their
+scheduled step attempts, the fault rules (with how often each fired) and the
+webhooks with their delivery log. Restoring it brings a fake, this one or a
 fresh one, back to that moment: the same reads answer the same, and the
 simulation goes on exactly as it would have. The request journal and the rate
 limiter's counts are observations, not state, and are left out.
@@ -33,6 +34,8 @@ from mockserver.errors import BadRequest
 from mockserver.faults import FaultRule, parse_rule
 from mockserver.jobs.engine import Event
 from mockserver.jobs.models import Job, NodeRun
+from mockserver.orchestrator.engine import AttemptEnds
+from mockserver.orchestrator.models import WORKFLOW_STATUSES, Pipeline, PipelineStep
 from mockserver.workflows.models import Workflow
 
 if TYPE_CHECKING:
@@ -63,17 +66,33 @@ def snapshot(fake: Fake) -> dict[str, Any]:
             },
             "faults": {"nextId": fake.faults.next_id(), "rules": [_rule_to_json(r) for r in fake.faults.rules()]},
             "webhooks": fake.webhooks.export(),
+            "orchestrator": _orchestrator_to_json(fake),
         }
 
 
-def _record_to_json(record: Job | NodeRun) -> dict[str, Any]:
+def _orchestrator_to_json(fake: Fake) -> dict[str, Any]:
+    orchestrator = fake.orchestrator
+    orchestrator.advance()
+    timeline = orchestrator.engine.timeline
+    return {
+        "workflows": [_record_to_json(pipeline) for pipeline in fake.store.all_pipelines()],
+        "nextSequence": orchestrator.service.next_sequence(),
+        "attempts": [
+            {"at": at.isoformat(), "seq": seq, **_record_to_json(event)} for at, seq, event in timeline.entries()
+        ],
+        "nextSeq": timeline.next_seq(),
+    }
+
+
+def _record_to_json(record: Any) -> dict[str, Any]:
+    """A dataclass record as JSON: camelCase keys, ISO dates, nested records as objects."""
     data: dict[str, Any] = {}
     for spec in dataclasses.fields(record):
         value = getattr(record, spec.name)
         if isinstance(value, datetime):
             value = value.isoformat()
-        elif spec.name == "nodes" and value is not None:
-            value = [_record_to_json(run) for run in value]
+        elif spec.name in ("nodes", "steps") and value is not None:
+            value = [_record_to_json(item) for item in value]
         elif spec.name == "status_history":
             value = [list(change) for change in value]
         data[to_camel(spec.name)] = value
@@ -130,6 +149,10 @@ class _Parsed:
     rules: list[FaultRule]
     next_rule_id: int
     webhooks: Any
+    pipelines: list[Pipeline]
+    next_pipeline_sequence: int
+    attempts: list[tuple[datetime, int, AttemptEnds]]
+    next_attempt_seq: int
 
 
 def restore(fake: Fake, data: Any) -> None:
@@ -152,6 +175,10 @@ def restore(fake: Fake, data: Any) -> None:
         simulation.waiting = defaultdict(deque, {p: deque(ids) for p, ids in parsed.waiting.items()})
         simulation.holding = defaultdict(set, {p: set(ids) for p, ids in parsed.holding.items()})
         fake.faults.replace(parsed.rules, parsed.next_rule_id)
+        for pipeline in parsed.pipelines:
+            fake.store.save_pipeline(pipeline)
+        fake.orchestrator.service.continue_sequence(parsed.next_pipeline_sequence)
+        fake.orchestrator.engine.timeline.load(parsed.attempts, parsed.next_attempt_seq)
 
 
 def parse(data: Any) -> _Parsed:
@@ -162,6 +189,7 @@ def parse(data: Any) -> _Parsed:
     simulation = _object(body.get("simulation"), "simulation")
     faults = _object(body.get("faults"), "faults")
     _object(body.get("webhooks"), "webhooks")
+    orchestrator = _object(body.get("orchestrator", _NO_PIPELINES), "orchestrator")
     return _Parsed(
         clock=_clock(body.get("clock")),
         ids=_ids(body.get("ids")),
@@ -180,7 +208,21 @@ def parse(data: Any) -> _Parsed:
         rules=[_rule(item, f"faults.rules[{i}]") for i, item in enumerate(_list(faults.get("rules"), "faults.rules"))],
         next_rule_id=_count(faults.get("nextId"), "faults.nextId"),
         webhooks=body["webhooks"],
+        pipelines=[
+            _pipeline(item, f"orchestrator.workflows[{i}]")
+            for i, item in enumerate(_list(orchestrator.get("workflows"), "orchestrator.workflows"))
+        ],
+        next_pipeline_sequence=_count(orchestrator.get("nextSequence"), "orchestrator.nextSequence"),
+        attempts=[
+            _attempt(item, f"orchestrator.attempts[{i}]")
+            for i, item in enumerate(_list(orchestrator.get("attempts"), "orchestrator.attempts"))
+        ],
+        next_attempt_seq=_count(orchestrator.get("nextSeq"), "orchestrator.nextSeq"),
     )
+
+
+# A snapshot written before the orchestrator API existed holds none of its workflows.
+_NO_PIPELINES: dict[str, Any] = {"workflows": [], "nextSequence": 1, "attempts": [], "nextSeq": 0}
 
 
 def _clock(value: Any) -> dict[str, Any]:
@@ -234,7 +276,13 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "list[tuple[str, str]]": (list,),
     "list[NodeRun] | None": (list, type(None)),
     "datetime | None": (str, type(None)),
+    "datetime": (str,),
+    "bool": (bool,),
+    "list[str] | None": (list, type(None)),
+    "list[dict[str, Any]]": (list,),
+    "list[PipelineStep]": (list,),
 }
+_DATE_TYPES = ("datetime", "datetime | None")
 
 
 def _record(cls: type, value: Any, where: str) -> dict[str, Any]:
@@ -251,11 +299,12 @@ def _record(cls: type, value: Any, where: str) -> dict[str, Any]:
             continue
         item = data[camel]
         allowed = _FIELD_TYPES.get(str(spec.type))
-        if allowed is not None and (not isinstance(item, allowed) or isinstance(item, bool)):
+        wrong_bool = isinstance(item, bool) and bool not in (allowed or ())
+        if allowed is not None and (not isinstance(item, allowed) or wrong_bool):
             raise BadRequest(f"{where}.{camel} must be {spec.type}")
-        if spec.type == "list[str]" and not all(isinstance(entry, str) for entry in item):
+        if spec.type in ("list[str]", "list[str] | None") and not all(isinstance(entry, str) for entry in item or ()):
             raise BadRequest(f"{where}.{camel} must be a list of strings")
-        if spec.type == "datetime | None" and item is not None:
+        if spec.type in _DATE_TYPES and item is not None:
             item = _moment(item, f"{where}.{camel}")
         values[spec.name] = item
     return values
@@ -277,6 +326,25 @@ def _node_run(value: Any, where: str) -> NodeRun:
     if not isinstance(values["definition"], dict) or not isinstance(values["definition"].get("id"), str):
         raise BadRequest(f"{where}.definition must be a flow node")
     return NodeRun(**values)
+
+
+def _pipeline(value: Any, where: str) -> Pipeline:
+    values = _record(Pipeline, value, where)
+    values["steps"] = [_record_of(PipelineStep, item, f"{where}.steps[{i}]") for i, item in enumerate(values["steps"])]
+    if values.get("status") not in WORKFLOW_STATUSES:
+        raise BadRequest(f"{where}.status must be one of: {', '.join(WORKFLOW_STATUSES)}")
+    return Pipeline(**values)
+
+
+def _record_of(cls: type, value: Any, where: str) -> Any:
+    return cls(**_record(cls, value, where))
+
+
+def _attempt(value: Any, where: str) -> tuple[datetime, int, AttemptEnds]:
+    data = _object(value, where)
+    at, seq = _moment(data.get("at"), f"{where}.at"), _count(data.get("seq"), f"{where}.seq")
+    event = {key: item for key, item in data.items() if key not in ("at", "seq")}
+    return at, seq, _record_of(AttemptEnds, event, where)
 
 
 def _event(value: Any, where: str) -> Event:

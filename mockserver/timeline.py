@@ -48,6 +48,21 @@ class Timeline(Generic[E]):
             heapq.heappop(self._heap)
             yield head.at, head.event
 
+    def entries(self) -> list[tuple[datetime, int, E]]:
+        """Every scheduled event with its time and tie-breaking sequence number, earliest first."""
+        return [(entry.at, entry.seq, entry.event) for entry in sorted(self._heap)]
+
+    def next_seq(self) -> int:
+        number = next(self._seq)
+        self._seq = itertools.count(number)
+        return number
+
+    def load(self, entries: list[tuple[datetime, int, E]], next_seq: int) -> None:
+        """Replace what is scheduled, as :meth:`entries` and :meth:`next_seq` described it."""
+        self._heap = [_Entry(at, seq, event) for at, seq, event in entries]
+        heapq.heapify(self._heap)
+        self._seq = itertools.count(next_seq)
+
     def next_at(self) -> datetime | None:
         return self._heap[0].at if self._heap else None
 

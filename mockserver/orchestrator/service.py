@@ -132,6 +132,15 @@ class PipelineService:
     def clear(self) -> None:
         self._sequence = itertools.count(1)
 
+    def next_sequence(self) -> int:
+        """The creation number the next workflow will get."""
+        number = next(self._sequence)
+        self._sequence = itertools.count(number)
+        return number
+
+    def continue_sequence(self, number: int) -> None:
+        self._sequence = itertools.count(number)
+
     def _for_action(self, workflow_id: str, verb: str, done: str, allowed: tuple[str, ...]) -> Pipeline:
         pipeline = self.get(workflow_id)
         if pipeline.is_deleted:

@@ -95,3 +95,64 @@ def test_state_that_is_not_json_is_a_400(http):
     assert answer.status_code == 400 and answer.json()["message"] == "The body must be JSON"
     assert http("PUT", "/_mock/state", who=None, json=[1, 2]).status_code == 400
     assert http("GET", "/_mock/state", who=None).json() == before
+
+
+def _orchestrator_workflow(http, start: bool = True) -> str:
+    body = {
+        "name": "two steps",
+        "origin_instance": "tests",
+        "steps": [
+            {"id": "generate", "task_type": "GENERATION", "config": {"prompt": "a fox"}},
+            {
+                "id": "refine",
+                "task_type": "REFINE",
+                "config": {},
+                "depends_on": ["generate"],
+                "input_mappings": [{"from_step": "generate", "from_field": "result_image_path", "to_field": "image"}],
+            },
+        ],
+    }
+    response = http(
+        "POST",
+        f"/api/v1/workflows/?start={'true' if start else 'false'}",
+        who=None,
+        headers={"Authorization": "Bearer token_alice"},
+        json=body,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["id"]
+
+
+def test_the_orchestrator_api_is_part_of_the_state(http, fake):
+    running = _orchestrator_workflow(http)
+    waiting = _orchestrator_workflow(http, start=False)
+    http("POST", "/_mock/clock/advance", who=None, json={"seconds": 3})
+    snapshot = http("GET", "/_mock/state", who=None).json()
+    assert {item["id"] for item in snapshot["orchestrator"]["workflows"]} == {running, waiting}
+    assert snapshot["orchestrator"]["attempts"]
+
+    twin = Fake(Settings(clock_mode="manual"))
+    twin.restore(copy.deepcopy(snapshot))
+    assert twin.snapshot() == snapshot
+    for one in (fake, twin):
+        one.clock.advance(600)
+        one.advance_simulation()
+    assert twin.snapshot() == fake.snapshot()
+    assert twin.store.get_pipeline(running).status == "COMPLETED"
+    assert twin.store.get_pipeline(waiting).status == "PENDING"
+    # Workflows made after the restore still sort after those made before it.
+    assert twin.orchestrator.service.next_sequence() == fake.orchestrator.service.next_sequence()
+
+
+def test_a_malformed_orchestrator_state_is_refused(http):
+    _orchestrator_workflow(http)
+    snapshot = http("GET", "/_mock/state", who=None).json()
+    broken = copy.deepcopy(snapshot)
+    broken["orchestrator"]["workflows"][0]["status"] = "DANCING"
+    refused = http("PUT", "/_mock/state", who=None, json=broken)
+    assert refused.status_code == 400 and "orchestrator.workflows[0].status" in refused.json()["message"]
+    broken = copy.deepcopy(snapshot)
+    broken["orchestrator"]["workflows"][0]["steps"][0]["createdAt"] = "yesterday"
+    refused = http("PUT", "/_mock/state", who=None, json=broken)
+    assert refused.status_code == 400 and "steps[0].createdAt" in refused.json()["message"]
+    assert http("GET", "/_mock/state", who=None).json() == snapshot
