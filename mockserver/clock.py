@@ -19,7 +19,9 @@ CLOCK_MODES: tuple[ClockMode, ...] = ("realtime", "manual", "instant")
 
 def iso(moment: datetime) -> str:
     """ISO-8601 in UTC with milliseconds and ``Z``, as the API writes dates."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_iso(text: str) -> datetime:

@@ -57,6 +57,8 @@ class Directory:
     tokens: dict[str, str] = field(default_factory=dict)  # bearer token -> API key
     projects: dict[str, str] = field(default_factory=dict)  # project id -> name
     any_key: bool = False
+    # Basic credentials already resolved: a client sends the same header on every request.
+    _known_basic: dict[str, Principal] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_records(
@@ -100,6 +102,16 @@ class Directory:
         return self._in_project(principal, project_id)
 
     def _from_basic(self, credentials: str) -> Principal:
+        known = self._known_basic.get(credentials)
+        if known is not None:
+            return known
+        principal = self._decode_basic(credentials)
+        if len(self._known_basic) >= 4096:
+            self._known_basic.clear()
+        self._known_basic[credentials] = principal
+        return principal
+
+    def _decode_basic(self, credentials: str) -> Principal:
         try:
             decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):

@@ -20,9 +20,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from mockserver.clock import iso
 from mockserver.contract.spec import Contract, Operation, Violation
@@ -30,6 +31,7 @@ from mockserver.errors import ApiError, BadRequest, PayloadTooLarge
 from mockserver.fake import Fake
 from mockserver.faults import FaultRule
 from mockserver.http.connection import DroppedConnection
+from mockserver.http.responses import ApiJSONResponse as JSONResponse
 from mockserver.journal import Entry
 from mockserver.principals import Principal
 from mockserver.workflows.models import AssetUrl
@@ -156,7 +158,7 @@ def api(
             fake: Fake = request.app.state.fake
             operation = dialect.contract(fake).by_id[operation_id]
             entry = fake.journal.start(
-                request.method, request.url.path, request.url.query, operation_id, iso(fake.clock.now())
+                request.method, request.scope["path"], _query_string(request), operation_id, iso(fake.clock.now())
             )
             started = time.perf_counter()
             notes: list[str] = []
@@ -191,7 +193,7 @@ async def _injected_fault(
     facts = {
         "operationId": operation_id,
         "method": request.method,
-        "path": request.url.path,
+        "path": request.scope["path"],
         "jobId": request.path_params.get("jobId"),
         "workflowId": request.path_params.get("workflowId") or request.path_params.get("workflow_id"),
     }
@@ -238,7 +240,7 @@ async def _serve(
         params, violations = operation.check_request(dict(request.path_params), query, body, has_body)
         entry.request_violations = [violation.describe() for violation in violations]
         parsed = dialect.check_request(fake, operation, query, body, has_body, violations)
-        call = Call(request, fake, principal, params, body, AssetUrl(str(request.base_url)), parsed=parsed)
+        call = Call(request, fake, principal, params, body, AssetUrl(_base_url(request)), parsed=parsed)
         with fake.store.lock:
             fake.advance_simulation()
             result = await handler(call)
@@ -273,16 +275,35 @@ def _finish(entry: Entry, response: Response, started: float) -> None:
         entry.verdict = "violates"
 
 
+def _query_string(request: Request) -> str:
+    return request.scope.get("query_string", b"").decode("latin-1")
+
+
 def _query_lists(request: Request) -> dict[str, list[str]]:
     query: dict[str, list[str]] = {}
-    for key, value in request.query_params.multi_items():
-        query.setdefault(key, []).append(value)
+    text = _query_string(request)
+    if text:
+        for key, value in parse_qsl(text, keep_blank_values=True):
+            query.setdefault(key, []).append(value)
     return query
+
+
+def _base_url(request: Request) -> str:
+    """``scheme://host[:port]`` and the root path the app is served under, as the client addressed it."""
+    scope = request.scope
+    host = request.headers.get("host")
+    if host is None:
+        server = scope.get("server") or ("localhost", None)
+        host = f"{server[0]}:{server[1]}" if server[1] else server[0]
+    root = scope.get("app_root_path", scope.get("root_path", ""))
+    return f"{scope.get('scheme', 'http')}://{host}{root}/"
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
     """The raw body; PayloadTooLarge as soon as it is known to exceed ``limit`` bytes."""
     declared = request.headers.get("content-length")
+    if declared is None and "transfer-encoding" not in request.headers:
+        return b""
     if declared and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")
     chunks: list[bytes] = []
