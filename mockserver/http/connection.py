@@ -51,6 +51,7 @@ class DroppedConnection(Response):
         await asyncio.sleep(0)  # let the server's connection_lost run before the app returns
 
 
-def _socket_transport(server_send: Any) -> asyncio.Transport | None:
+def _socket_transport(server_send: Any) -> Any:
+    """The transport behind uvicorn's ``send`` (asyncio's or uvloop's: both can ``abort``), if there is one."""
     transport = getattr(getattr(server_send, "__self__", None), "transport", None)
-    return transport if isinstance(transport, asyncio.BaseTransport) else None
+    return transport if callable(getattr(transport, "abort", None)) else None
