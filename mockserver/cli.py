@@ -14,7 +14,7 @@ from mockserver.clock import CLOCK_MODES
 from mockserver.settings import DEFAULT_FIXTURES, Settings
 
 # Modules adding subcommands: each has ``register(subparsers)``, whose parsers set ``func``.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["mockserver.kit.commands"]
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -94,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-requests",
         action=argparse.BooleanOptionalAction,
         default=(_env("LOG_REQUESTS") or "true").lower() in ("1", "true", "yes", "on"),
-        help="log one line per API request with its contract verdict, instead of uvicorn's access log "
-        "[MOCKSERVER_LOG_REQUESTS]",
+        help="log one line per API request with its contract verdict, instead of uvicorn's access log, "
+        "at --log-level info or lower [MOCKSERVER_LOG_REQUESTS]",
     )
     serve.add_argument(
         "--state-file",
@@ -175,8 +175,8 @@ def serve_command(args: argparse.Namespace) -> int:
         else [(k.key, k.secret, k.user_id, k.role, k.project_id) for k in fake.directory.keys.values()]
     )
     print(banner(settings, args.host, args.port, keys), flush=True)
-    if args.log_requests:
-        _log_requests_to_stdout()
+    if args.log_requests and args.log_level.lower() in ("trace", "debug", "info"):
+        _log_requests_to_stdout()  # request lines are information: a quieter --log-level leaves them out
     # uvicorn shuts down cleanly on SIGINT/SIGTERM, then raises the signal again for the previous handler:
     # with the default one the process would die before the state is saved.
     for stop in (signal.SIGINT, signal.SIGTERM):

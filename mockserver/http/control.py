@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from mockserver.clock import CLOCK_MODES
 from mockserver.errors import BadRequest, NotFound
 from mockserver.fake import Fake
 from mockserver.http.endpoint import error_response
+from mockserver.kit.conformance import build_report, render_report
 from mockserver.settings import PROJECT_ROOT
 
 WEBHOOKS_CONTRACT = PROJECT_ROOT / "contracts" / "webhooks.openapi.yaml"
@@ -61,6 +62,20 @@ async def journal(request: Request) -> JSONResponse:
         return error_response(BadRequest("since must be a whole number"))
     entries = _fake(request).journal.entries(int(since))
     return JSONResponse({"entries": [entry.as_dict() for entry in entries]})
+
+
+async def journal_report(request: Request) -> Response:
+    """The conformance report of the journal's requests: text to print, or JSON with ``format=json``."""
+    since, output = request.query_params.get("since", "0"), request.query_params.get("format", "text")
+    if not since.isdigit():
+        return error_response(BadRequest("since must be a whole number"))
+    if output not in ("text", "json"):
+        return error_response(BadRequest("format must be text or json"))
+    fake = _fake(request)
+    report = build_report(fake.journal.entries(int(since)), fake.contract, int(since))
+    if output == "json":
+        return JSONResponse(report.as_dict())
+    return PlainTextResponse(render_report(report) + "\n")
 
 
 async def list_faults(request: Request) -> JSONResponse:
@@ -161,6 +176,7 @@ routes = [
     Route("/clock", get_clock, methods=["GET"]),
     Route("/clock/advance", advance_clock, methods=["POST"]),
     Route("/journal", journal, methods=["GET"]),
+    Route("/journal/report", journal_report, methods=["GET"]),
     Route("/faults", list_faults, methods=["GET"]),
     Route("/faults", add_fault, methods=["POST"]),
     Route("/faults/{faultId}", delete_fault, methods=["DELETE"]),

@@ -29,6 +29,8 @@ NAME_MARK = f"[{KIT_TAG}]"
 ABSENT_WORKFLOW_ID = "workflow_mockserver-kit-absent"
 ABSENT_JOB_ID = "job_mockserver-kit-absent"
 
+# Methods that change nothing, by HTTP's definition.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _WORKFLOW_PATH = re.compile(r"/workflows/(?P<id>[^/]+)(?P<rest>/run|/user-approval)?")
 _JOB_ACTION_PATH = re.compile(r"/jobs/(?P<id>[^/]+)/action")
 
@@ -106,7 +108,7 @@ def refusal(
     policy: Policy, ledger: Ledger, method: str, path: str, query: dict[str, list[str]], body: Any
 ) -> str | None:
     """Why the kit must not send this request to the target, or None when it may."""
-    if not policy.restricted or method in ("GET", "HEAD", "OPTIONS"):
+    if not policy.restricted or method in READ_METHODS:
         return None
     if method == "POST" and path == "/workflows":
         return None if policy.allow_writes else "creating a workflow needs --allow-writes"
@@ -157,8 +159,9 @@ def make_safe(
             body = {**body, "workflowJobId": ABSENT_JOB_ID}
     if operation_id == "jobAction" and not ledger.owns_job(str(path_parameters.get("jobId"))):
         path_parameters["jobId"] = ABSENT_JOB_ID
-    if operation_id == "createWorkflow" and isinstance(body, dict) and isinstance(body.get("name"), str):
-        if not body["name"].startswith(NAME_MARK):
+    # What the kit creates keeps the mark in its name, however it is renamed, so that cleanup can find it.
+    if operation_id in ("createWorkflow", "updateWorkflow") and isinstance(body, dict):
+        if isinstance(body.get("name"), str) and not body["name"].startswith(NAME_MARK):
             body = {**body, "name": f"{NAME_MARK} {body['name']}"}
     return path_parameters, query, body
 

@@ -44,6 +44,11 @@ FAKE_LIFECYCLES: tuple[tuple[str, dict[str, Any], Decision], ...] = (
 # How much more often the walk follows a lifecycle link than any other.
 LIFECYCLE_WEIGHT = 4
 
+# Operations that change data: on a live API, sent only with --allow-writes.
+WRITE_OPERATIONS = ("createWorkflow", "updateWorkflow", "deleteWorkflow", "userApproval", "jobAction")
+# Methods schemathesis may probe a live API with where the contract declares none.
+SAFE_METHODS = ("get", "options", "trace")
+
 # What schemathesis counts as accepting valid data, by default.
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 
@@ -74,8 +79,9 @@ class KitSession:
         self.session = (
             None if target.app is not None else GuardedSession(self.policy, self.ledger, _path(target.base_url))
         )
+        self.contract_operations: list[str] = []
         self.schema = self._schema()
-        self.results.operations = [operation.label for operation in self._operations()]
+        self.results.operations = self.contract_operations
 
     # ---- schemathesis
 
@@ -85,6 +91,11 @@ class KitSession:
             # The walk follows the contract's own links, not links schemathesis would infer.
             "phases": {"stateful": {"max-steps": self.options.steps, "inference": {"algorithms": []}}},
             "suppress-health-check": ["all"],
+            "auth": {
+                "openapi": {
+                    "basicAuth": {"username": self.target.credentials.key, "password": self.target.credentials.secret}
+                }
+            },
             "operations": [
                 {
                     # A dry run's documented answer is 402 (or 269): valid data, accepted.
@@ -92,38 +103,37 @@ class KitSession:
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "402", "269"]}},
                 }
             ],
-            "auth": {
-                "openapi": {
-                    "basicAuth": {"username": self.target.credentials.key, "password": self.target.credentials.secret}
-                }
-            },
         }
+        if self.policy.restricted:
+            # Probing undeclared methods on a live API: only methods that cannot change anything.
+            config["phases"]["coverage"] = {"unexpected-methods": list(SAFE_METHODS)}
         if self.target.app is None:
             config["base-url"] = self.target.base_url
         schema = schemathesis.openapi.from_path(DEFAULT_CONTRACT, config=SchemathesisConfig.from_dict(config))
         if self.target.app is not None:
             schema.app = self.target.app
         rules.register(schema, self.target.project_id or self.options.project_id)
-        self._register_safety(schema)
+        self.contract_operations = [
+            result.ok().label for result in schema.get_all_operations() if isinstance(result, Ok)
+        ]
+        if self.policy.restricted and not self.policy.allow_writes:
+            self.results.note(f"not exercised without --allow-writes: {', '.join(WRITE_OPERATIONS)}")
+            return schema.exclude(operation_id=list(WRITE_OPERATIONS))
         return schema
 
-    def _register_safety(self, schema: Any) -> None:
-        policy, ledger = self.policy, self.ledger
-        if not policy.restricted:
+    def steer(self, case: Any) -> None:
+        """Keep a case within the safety policy before it is sent (a fake the kit made needs nothing)."""
+        if not self.policy.restricted:
             return
-
-        @schema.hook
-        def map_case(context: Any, case: Any) -> Any:
-            operation_id = case.operation.definition.raw.get("operationId", "")
-            before = (case.path_parameters or {}, case.query or {}, case.body)
-            path, query, body = make_safe(policy, ledger, operation_id, *before)
-            if path != before[0]:
-                case.path_parameters = path
-            if query != before[1]:
-                case.query = query
-            if body is not before[2]:
-                case.body = body
-            return case
+        operation_id = case.operation.definition.raw.get("operationId", "")
+        before = (case.path_parameters or {}, case.query or {}, case.body)
+        path, query, body = make_safe(self.policy, self.ledger, operation_id, *before)
+        if path != before[0]:
+            case.path_parameters = path
+        if query != before[1]:
+            case.query = query
+        if body is not before[2]:
+            case.body = body
 
     def _operations(self) -> list[Any]:
         return [result.ok() for result in self.schema.get_all_operations() if isinstance(result, Ok)]
@@ -134,6 +144,7 @@ class KitSession:
     def call_and_validate(self, case: Any, part: str = "operations") -> Any:
         """Send one generated case and run every check on its answer, recording both."""
         kwargs = self.call_kwargs()
+        self.steer(case)
         response = case.call(**kwargs)
         self.results.record_call(case.operation.label, response.status_code)
         self.validate(case, response, part, kwargs)
@@ -164,6 +175,10 @@ class KitSession:
             def setup(self) -> None:
                 super().setup()
                 session.walk_log.start()
+
+            def before_call(self, case: Any) -> None:
+                super().before_call(case)
+                session.steer(case)
 
             def get_call_kwargs(self, case: Any) -> dict[str, Any]:
                 return session.call_kwargs()
@@ -246,7 +261,10 @@ class KitSession:
             return []
         removed = []
         for workflow_id in self.ledger.undeleted():
-            response = self.session.delete(f"{self.target.base_url}/workflows/{workflow_id}")
+            response = self.session.delete(
+                f"{self.target.base_url}/workflows/{workflow_id}",
+                headers={"Authorization": self.target.credentials.authorization},
+            )
             if response.status_code in (200, 404):
                 self.ledger.deleted.add(workflow_id)
                 removed.append(workflow_id)

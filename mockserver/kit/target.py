@@ -19,7 +19,7 @@ import importlib
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import httpx
@@ -72,6 +72,7 @@ class Target:
     app: Any = None  # the ASGI app, for in-process targets
     fake: Fake | None = None  # the fake, when the kit can reach it in process
     control_url: str | None = None  # the fake's control plane, for a fake served over HTTP
+    _control_client: httpx.Client | None = field(default=None, repr=False)
 
     @property
     def is_fake(self) -> bool:
@@ -103,7 +104,7 @@ class Target:
                 self.fake.advance_simulation()
             return True
         if self.control_url is not None:
-            httpx.post(f"{self.control_url}/clock/advance", json={"seconds": seconds}, timeout=30).raise_for_status()
+            self._control().post("/clock/advance", json={"seconds": seconds}).raise_for_status()
             return True
         return False
 
@@ -113,9 +114,20 @@ class Target:
             self.fake.reset()
             return True
         if self.control_url is not None:
-            httpx.post(f"{self.control_url}/reset", timeout=30).raise_for_status()
+            self._control().post("/reset").raise_for_status()
             return True
         return False
+
+    def _control(self) -> httpx.Client:
+        """One client for the control plane, kept open: the walk calls it after every step."""
+        if self._control_client is None:
+            self._control_client = httpx.Client(base_url=str(self.control_url), timeout=30)
+        return self._control_client
+
+    def close(self) -> None:
+        if self._control_client is not None:
+            self._control_client.close()
+            self._control_client = None
 
 
 def fake_settings(**overrides: Any) -> Settings:
@@ -131,14 +143,17 @@ def open_target(
     env = os.environ if env is None else env
     credentials = Credentials(FAKE_KEY, FAKE_SECRET)
     if spec == "in-process":
-        fake = Fake(settings or fake_settings())
-        yield Target("in-process", IN_PROCESS_BASE_URL, credentials, FAKE_PROJECT, create_app(fake), fake)
+        with _closing(Fake(settings or fake_settings())) as fake:
+            yield Target("in-process", IN_PROCESS_BASE_URL, credentials, FAKE_PROJECT, create_app(fake), fake)
     elif spec == "fake-http":
-        fake = Fake(settings or fake_settings())
-        with ServedApp(create_app(fake)) as served:
-            yield Target(
+        with _closing(Fake(settings or fake_settings())) as fake, ServedApp(create_app(fake)) as served:
+            target = Target(
                 "fake-http", served.url + API_PREFIX, credentials, FAKE_PROJECT, control_url=served.url + "/_mock"
             )
+            try:
+                yield target
+            finally:
+                target.close()
     elif spec.startswith("asgi:"):
         app = _load_app(spec.removeprefix("asgi:"))
         fake = getattr(getattr(app, "state", None), "fake", None)
@@ -147,6 +162,14 @@ def open_target(
         yield Target("live", spec.rstrip("/"), Credentials.from_env(env), project_id)
     else:
         raise TargetError(f"unknown target {spec!r}: use in-process, fake-http, asgi:module:factory or a URL")
+
+
+@contextmanager
+def _closing(fake: Fake) -> Iterator[Fake]:
+    try:
+        yield fake
+    finally:
+        fake.close()
 
 
 def _load_app(reference: str) -> Any:

@@ -44,9 +44,12 @@ LIFECYCLE_LINKS = (
 
 def start_from_listings_and_creation(machine: type, operations: list[Any]) -> None:
     """Begin scenarios only with calls that need no id; random ids are the stateless suite's job."""
-    for operation in operations:
-        if operation.path_parameters:
-            setattr(machine, normalize_name(f"RANDOM -> {operation.label}"), None)
+    dropped = {operation.label for operation in operations if operation.path_parameters}
+    for label in dropped:
+        setattr(machine, normalize_name(f"RANDOM -> {label}"), None)
+    # Schemathesis lets a root run again only while no other root is left: it must know which ones are.
+    machine._root_labels = frozenset(machine._root_labels - dropped)
+    machine.root_rules = frozenset(name for name in machine.root_rules if getattr(machine, name, None) is not None)
 
 
 def favour_lifecycle(machine: type, weight: int) -> None:

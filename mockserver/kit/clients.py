@@ -1,0 +1,92 @@
+"""A client's own test command run against a fresh fake, and the conformance report of what it sent.
+
+The command is any program (pytest, node, a shell script). It finds the fake where
+the official SDKs look: ``SCENARIO_BASE_URL`` (the API root, ``.../v1``),
+``SCENARIO_SDK_API_KEY`` and ``SCENARIO_SDK_API_SECRET``; ``MOCKSERVER_URL`` is the
+fake's own root, for its control plane (``$MOCKSERVER_URL/_mock/clock/advance``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockserver.fake import Fake
+from mockserver.http.app import API_PREFIX, create_app
+from mockserver.kit.conformance import ConformanceReport, build_report, render_report
+from mockserver.kit.server import ServedApp
+from mockserver.kit.target import BASE_URL_VARIABLE, KEY_VARIABLE, SECRET_VARIABLE
+from mockserver.settings import DEFAULT_FIXTURES, Settings
+
+# Requests the journal keeps for the report; a longer client run reports how many fell out.
+JOURNAL_SIZE = 200_000
+COMMAND_NOT_FOUND = 127
+
+
+@dataclass
+class ClientRun:
+    command: list[str]
+    validation: str = "strict"
+    clock: str = "realtime"
+    speed: float = 10.0
+    any_key: bool = False
+    dry_run_status: int = 402
+    cancel_workflow_jobs: bool = False
+    fixtures: list[Path] | None = None
+    key: str = "key_alice"
+    secret: str = "secret_alice"
+    env: dict[str, str] = field(default_factory=dict)  # more variables for the command
+    cwd: Path | None = None
+
+    def settings(self) -> Settings:
+        return Settings(
+            fixtures=self.fixtures or [DEFAULT_FIXTURES],
+            any_key=self.any_key,
+            dry_run_status=self.dry_run_status,
+            cancel_workflow_jobs=self.cancel_workflow_jobs,
+            clock_mode=self.clock,  # type: ignore[arg-type]
+            clock_speed=self.speed,
+            validation=self.validation,
+            journal_size=JOURNAL_SIZE,
+        )
+
+
+@dataclass
+class ClientOutcome:
+    command: list[str]
+    returncode: int
+    report: ConformanceReport
+
+    def exit_status(self, allow_drift: bool = False) -> int:
+        """The command's own failure first; then 1 if any request broke the contract."""
+        if self.returncode != 0:
+            return self.returncode
+        return 0 if self.report.passed(allow_drift) else 1
+
+    def text(self, allow_drift: bool = False) -> str:
+        if self.returncode == COMMAND_NOT_FOUND:
+            ran = f"The client command could not be started: {' '.join(self.command)}"
+        else:
+            ran = f"The client command exited with status {self.returncode}: {' '.join(self.command)}"
+        return f"{ran}\n\n{render_report(self.report, allow_drift)}"
+
+
+def run_client(run: ClientRun) -> ClientOutcome:
+    fake = Fake(run.settings())
+    with ServedApp(create_app(fake)) as served, closing(fake):
+        env = {
+            **os.environ,
+            **run.env,
+            BASE_URL_VARIABLE: served.url + API_PREFIX,
+            KEY_VARIABLE: run.key,
+            SECRET_VARIABLE: run.secret,
+            "MOCKSERVER_URL": served.url,
+        }
+        try:
+            returncode = subprocess.run(run.command, env=env, cwd=run.cwd, check=False).returncode
+        except OSError:
+            returncode = COMMAND_NOT_FOUND
+    return ClientOutcome(run.command, returncode, build_report(fake.journal.entries(), fake.contract))

@@ -1,0 +1,142 @@
+"""``mockserver kit check``: the contract suite against a target over HTTP, as CI runs it against a live API.
+
+A fresh fake served on a loopback port stands in for the live API; the command runs in a
+subprocess with the credentials in the environment, exactly as a team's CI would run it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import xml.etree.ElementTree as ElementTree
+from urllib.parse import parse_qs, urlsplit
+
+from conftest import SUMMARIES, kit_env, mockserver_command
+
+from mockserver.kit.safety import ABSENT_JOB_ID, ABSENT_WORKFLOW_ID, NAME_MARK
+
+CREDENTIALS = {"SCENARIO_SDK_API_KEY": "key_alice", "SCENARIO_SDK_API_SECRET": "secret_alice"}
+LIFECYCLE = ["--workflow", "workflow_upscaler", "--inputs", '{"image": "asset_kit_photo"}']
+
+
+def check(tmp_path, *arguments: str, base_url: str | None = None) -> tuple[int, dict, str]:
+    results = tmp_path / "results.json"
+    env = kit_env(**CREDENTIALS, **({"SCENARIO_BASE_URL": base_url} if base_url else {}))
+    command = mockserver_command("kit", "check", f"--results={results}", *arguments)
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    output = done.stdout + done.stderr
+    assert results.exists(), output
+    return done.returncode, json.loads(results.read_text()), output
+
+
+def api_requests(fake) -> list[tuple[str, str, dict]]:
+    return [
+        (e.method, e.path.removeprefix("/v1"), parse_qs(e.query))
+        for e in fake.journal.entries()
+        if e.path.startswith("/v1")
+    ]
+
+
+def test_against_a_live_api_it_only_reads_and_dry_runs(served_fake, tmp_path):
+    fake, base_url = served_fake
+    workflows_before = {w.id: w.updated_at for w in fake.store.all_workflows()}
+    junit = tmp_path / "junit.xml"
+    status, results, output = check(
+        tmp_path, "--examples=10", "--scenarios=30", "--steps=15", f"--junit-xml={junit}", *LIFECYCLE, base_url=base_url
+    )
+    assert status == 0, output
+    assert results["failures"] == [] and results["cases"] > 500
+    assert "generated cases" in output and "reads and dry runs only" in output
+    suite = ElementTree.parse(junit).getroot().find("testsuite")
+    assert int(suite.get("tests")) >= 8 and suite.get("failures") == "0" and suite.get("errors") == "0"
+    sent = api_requests(fake)
+    writes = [(m, p, q) for m, p, q in sent if m != "GET" and not (p.endswith("/run") and q.get("dryRun") == ["true"])]
+    assert writes == [], writes[:5]
+    assert {w.id: w.updated_at for w in fake.store.all_workflows()} == workflows_before
+    assert list(fake.store.all_jobs()) == []
+    assert any(m == "PUT" and p == "/workflows/workflow_upscaler/run" for m, p, _ in sent)
+    SUMMARIES.append(f"kit check, live target, reads and dry runs: {results['cases']} cases, 0 failures")
+
+
+def test_with_writes_allowed_it_touches_only_what_it_made_and_cleans_up(served_fake, tmp_path):
+    fake, base_url = served_fake
+    fixtures = {w.id for w in fake.store.all_workflows()}
+    status, results, output = check(
+        tmp_path, "--allow-spending", "--examples=5", "--scenarios=30", "--steps=15", *LIFECYCLE, base_url=base_url
+    )
+    assert status == 0, output
+    assert results["failures"] == []
+    made = {w.id: w for w in fake.store.all_workflows() if w.id not in fixtures}
+    assert made and all(w.name.startswith(NAME_MARK) for w in made.values())
+    assert all(w.status == "deleted" for w in made.values()), "the kit deletes what it created"
+    assert any("deleted the" in note for note in results["notes"])
+    allowed = set(made) | {ABSENT_WORKFLOW_ID}
+    for method, path, query in api_requests(fake):
+        parts = path.split("/")
+        if method in ("PUT", "DELETE") and parts[1] == "workflows" and len(parts) > 2 and parts[2] != "tags":
+            dry = path.endswith("/run") and query.get("dryRun") == ["true"]
+            lifecycle = path == "/workflows/workflow_upscaler/run"
+            assert dry or lifecycle or parts[2] in allowed, (method, path, query)
+    fixture_jobs = [job for job in fake.store.all_jobs() if job.workflow_id in fixtures]
+    assert {job.workflow_id for job in fixture_jobs} <= {"workflow_upscaler"}  # the lifecycle check's own run
+    SUMMARIES.append(f"kit check, live target, writes and spending: {results['cases']} cases, 0 failures")
+
+
+def test_the_walk_and_the_lifecycle_prove_the_fake_over_http(tmp_path):
+    """Over HTTP the kit moves the fake's clock and resets it through the control plane."""
+    status, results, output = check(tmp_path, "--fake=http", "--only=walk", "--only=lifecycle", "--scenarios=25")
+    assert status == 0, output
+    assert results["failures"] == [] and results["cases"] > 100
+    assert any(note.startswith("lifecycle workflow_demo_poster (reject)") for note in results["notes"])
+    assert any(note.startswith("walk: ") and " 0 published workflows run" not in note for note in results["notes"])
+    SUMMARIES.append(f"kit check, fake over HTTP: {results['cases']} cases, 0 failures")
+
+
+def test_without_a_target_it_says_what_to_give(tmp_path):
+    env = {k: v for k, v in kit_env().items() if k != "SCENARIO_BASE_URL"}
+    done = subprocess.run(mockserver_command("kit", "check"), cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 2 and "--base-url" in done.stderr
+
+
+def test_the_safety_rules_refuse_what_the_generation_would_never_send():
+    from mockserver.kit.safety import Ledger, Policy, refusal
+
+    ledger, policy = Ledger(), Policy()
+    assert refusal(policy, ledger, "GET", "/workflows/anything", {}, None) is None
+    assert refusal(policy, ledger, "PUT", "/workflows/w/run", {"dryRun": ["true"]}, {}) is None
+    assert "allow-spending" in refusal(policy, ledger, "PUT", "/workflows/w/run", {}, {})
+    assert "allow-writes" in refusal(policy, ledger, "POST", "/workflows", {}, {"name": "x"})
+    assert "allow-writes" in refusal(policy, ledger, "DELETE", "/workflows/w", {}, None)
+    writer = Policy(allow_writes=True)
+    assert "only on what it created" in refusal(writer, ledger, "DELETE", "/workflows/w", {}, None)
+    assert refusal(writer, ledger, "DELETE", f"/workflows/{ABSENT_WORKFLOW_ID}", {}, None) is None
+    assert "only on what it created" in refusal(writer, ledger, "POST", "/jobs/job_x/action", {}, {"action": "cancel"})
+    assert refusal(writer, ledger, "POST", f"/jobs/{ABSENT_JOB_ID}/action", {}, None) is None
+    ledger.observe("POST", "/workflows", 200, {"workflow": {"id": "workflow_mine"}})
+    assert refusal(writer, ledger, "DELETE", "/workflows/workflow_mine", {}, None) is None
+    assert "allow-spending" in refusal(writer, ledger, "PUT", "/workflows/workflow_mine/run", {}, {})
+    spender = Policy(allow_writes=True, allow_spending=True)
+    assert refusal(spender, ledger, "PUT", "/workflows/workflow_mine/run", {}, {}) is None
+    assert "only the workflows it created" in refusal(spender, ledger, "PUT", "/workflows/w/run", {}, {})
+    ledger.observe(
+        "PUT",
+        "/workflows/workflow_mine/run",
+        200,
+        {"job": {"jobId": "job_mine", "metadata": {"workflowId": "workflow_mine"}}},
+    )
+    assert refusal(writer, ledger, "POST", "/jobs/job_mine/action", {}, None) is None
+    assert "not an operation the kit knows" in refusal(writer, ledger, "PATCH", "/projects/p", {}, None)
+
+
+def test_the_guarded_session_does_not_send_what_it_refuses(served_fake):
+    import pytest
+
+    from mockserver.kit.safety import GuardedSession, Ledger, Policy, UnsafeRequest
+
+    fake, base_url = served_fake
+    session = GuardedSession(Policy(), Ledger(), urlsplit(base_url).path)
+    session.auth = ("key_alice", "secret_alice")
+    with pytest.raises(UnsafeRequest, match="allow-writes"):
+        session.delete(f"{base_url}/workflows/workflow_demo_poster")
+    assert session.get(f"{base_url}/workflows/workflow_demo_poster").status_code == 200
+    assert [(e.method, e.path) for e in fake.journal.entries()] == [("GET", "/v1/workflows/workflow_demo_poster")]

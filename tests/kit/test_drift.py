@@ -1,0 +1,69 @@
+"""The drift report: a live API that moved on, found field by field; the fake against itself, none."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from conftest import SUMMARIES, kit_env, mockserver_command
+from mutants import newer_live_api
+
+from mockserver.kit.drift import SchemaIndex, compare_to_contract, drift_report, http_sender, read_scenario
+from mockserver.kit.server import ServedApp
+from mockserver.kit.target import open_target
+from mockserver.settings import DEFAULT_CONTRACT
+
+CREDENTIALS = {"SCENARIO_SDK_API_KEY": "key_alice", "SCENARIO_SDK_API_SECRET": "secret_alice"}
+
+
+@pytest.fixture(scope="module")
+def index():
+    import yaml
+
+    return SchemaIndex(yaml.safe_load(DEFAULT_CONTRACT.read_text()))
+
+
+def test_the_contract_comparison_names_path_and_kind(index):
+    schema = index.response("getJob", 200)
+    job = {"jobId": "j", "jobType": "workflow", "status": "succeeded", "progress": "15", "metadata": {"input": {}}}
+    job |= {"createdAt": "x", "updatedAt": "x", "statusHistory": [{"date": "x", "status": "queued"}], "extra": 1}
+    found = compare_to_contract({"job": job}, schema, index)
+    assert ("/job/status", "unknown enum value") in [(path, kind) for path, kind, _ in found]
+    assert ("/job/progress", "type differs") in [(path, kind) for path, kind, _ in found]
+    assert ("/job/extra", "not in contract") in [(path, kind) for path, kind, _ in found]
+    assert not any(path.startswith("/job/metadata/input") for path, _, _ in found)  # a free-form object
+    missing = compare_to_contract({"job": {"jobId": "j"}}, schema, index)
+    assert ("/job/statusHistory", "required field missing") in [(path, kind) for path, kind, _ in missing]
+
+
+def test_a_live_api_that_moved_on_is_reported_per_operation_and_field(index):
+    with open_target("asgi:mutants:newer_live_api") as live, open_target("in-process") as fake:
+        with live.client() as live_client, fake.client() as fake_client:
+            live_answers = read_scenario(http_sender(live_client), None, None)
+            fake_answers = read_scenario(http_sender(fake_client), None, None)
+    report = drift_report(live_answers, fake_answers, index, "newer")
+    behind = {(f.step, f.path, f.kind) for f in report.contract_findings}
+    assert ("listWorkflows (private)", "/workflows[]/visibilityScore", "not in contract") in behind
+    assert ("listWorkflows (public)", "/workflows[]/status", "unknown enum value") in behind
+    assert ("getWorkflow", "/workflow/visibilityScore", "not in contract") in behind
+    assert ("getWorkflow", "/workflow/visibilityScore", "the fake never sent it") in {
+        (f.step, f.path, f.kind) for f in report.findings
+    }
+    assert all(f.kind != "not in contract" for f in report.findings if f.step == "getJob")
+
+
+def test_the_command_against_a_drifted_api_and_against_the_fake(tmp_path):
+    with ServedApp(newer_live_api()) as drifted:
+        out = tmp_path / "drift.json"
+        command = mockserver_command("kit", "drift", f"--base-url={drifted.url}/v1", f"--json={out}")
+        done = subprocess.run(command, env=kit_env(**CREDENTIALS), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "/workflows[]/visibilityScore: not in contract" in done.stdout and "Verdict: DRIFT" in done.stdout
+    assert "'featured', the contract knows draft, ready, deleted" in done.stdout
+    assert any(f["kind"] == "unknown enum value" for f in json.loads(out.read_text())["findings"])
+    with ServedApp(newer_live_api().app) as faithful:
+        command = mockserver_command("kit", "drift", f"--base-url={faithful.url}/v1")
+        done = subprocess.run(command, env=kit_env(**CREDENTIALS), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "Verdict: NO DRIFT (0 difference(s) from the contract" in done.stdout, done.stdout
+    SUMMARIES.append("drift: a drifted API reported per operation and field; the fake against itself, no drift")
