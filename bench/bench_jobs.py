@@ -10,45 +10,16 @@ process, at a tenth of N and at N. The page time must not grow with the store.
 from __future__ import annotations
 
 import argparse
-import base64
 import gc
-import statistics
-import time
 import tracemalloc
 
 import httpx
+from _inprocess import finished_runs, timed
 
 from mockserver.fake import Fake
 from mockserver.http.app import create_app
-from mockserver.principals import Principal
 from mockserver.settings import Settings
 from mockserver.transport import SyncASGITransport
-
-AUTH = {"Authorization": "Basic " + base64.b64encode(b"key_alice:secret_alice").decode()}
-ALICE = Principal("user_alice", "proj_demo", "editor")
-
-
-def make_jobs(fake: Fake, count: int) -> list[str]:
-    ids = []
-    for i in range(count):
-        run = fake.jobs.run(ALICE, "workflow_upscaler", {"image": f"asset_{i}"}, dry_run=False)
-        ids.append(run.job.job_id)
-        if i % 10 == 9:  # ten at a time: the project's concurrency limit
-            fake.clock.advance(30)
-            fake.simulation.advance()
-    fake.clock.advance(60)
-    fake.simulation.advance()
-    return ids
-
-
-def timed(client: httpx.Client, url: str, rounds: int = 300) -> float:
-    samples = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        response = client.get(url, headers=AUTH)
-        samples.append(time.perf_counter() - started)
-        assert response.status_code == 200, response.text
-    return statistics.median(samples) * 1000
 
 
 def measure(total: int) -> list[tuple[str, str]]:
@@ -57,13 +28,13 @@ def measure(total: int) -> list[tuple[str, str]]:
     client = httpx.Client(transport=transport, base_url="http://testserver")
     rows = []
     small = total // 10
-    first = make_jobs(fake, small)
+    first = finished_runs(fake, small)
     rows += probe(client, first, small, fake)
     stored_before = len(fake.store.all_jobs())
     gc.collect()
     tracemalloc.start()  # memory is measured on the runs made from here on, timings outside it
     before = tracemalloc.get_traced_memory()[0]
-    rest = make_jobs(fake, total - small)
+    rest = finished_runs(fake, total - small)
     gc.collect()
     used = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()

@@ -12,24 +12,18 @@ full size within 20% of those at 1%.
 from __future__ import annotations
 
 import argparse
-import base64
 import copy
 import gc
 import json
-import statistics
-import time
 import tracemalloc
 
 import httpx
+from _inprocess import ALICE, finished_runs, timed
 
 from mockserver.fake import Fake
 from mockserver.http.app import create_app
-from mockserver.principals import Principal
 from mockserver.settings import Settings
 from mockserver.transport import SyncASGITransport
-
-AUTH = {"Authorization": "Basic " + base64.b64encode(b"key_alice:secret_alice").decode()}
-ALICE = Principal("user_alice", "proj_demo", "editor")
 
 
 def add_workflows(fake: Fake, count: int, template: dict) -> list[str]:
@@ -43,28 +37,6 @@ def add_workflows(fake: Fake, count: int, template: dict) -> list[str]:
         fake.workflows.update(ALICE, workflow.id, changes)
         ids.append(workflow.id)
     return ids
-
-
-def add_jobs(fake: Fake, count: int) -> list[str]:
-    ids = []
-    for i in range(count):
-        ids.append(fake.jobs.run(ALICE, "workflow_upscaler", {"image": f"asset_{i}"}, dry_run=False).job.job_id)
-        if i % 10 == 9:
-            fake.clock.advance(30)
-            fake.simulation.advance()
-    fake.clock.advance(60)
-    fake.simulation.advance()
-    return ids
-
-
-def timed(client: httpx.Client, url: str, rounds: int = 200) -> float:
-    samples = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        response = client.get(url, headers=AUTH)
-        samples.append(time.perf_counter() - started)
-        assert response.status_code == 200, response.text
-    return statistics.median(samples) * 1000
 
 
 def latencies(client: httpx.Client, workflow_id: str, job_id: str) -> dict[str, float]:
@@ -103,11 +75,11 @@ def main() -> None:
     small = max(args.records // 100, 10)
 
     workflows = add_workflows(fake, small, template)
-    jobs = add_jobs(fake, small)
+    jobs = finished_runs(fake, small)
     at_small = latencies(client, workflows[len(workflows) // 2], jobs[len(jobs) // 2])
 
     more_workflows, workflow_bytes = measured(lambda: add_workflows(fake, args.records - small, template))
-    more_jobs, job_bytes = measured(lambda: add_jobs(fake, args.records - small))
+    more_jobs, job_bytes = measured(lambda: finished_runs(fake, args.records - small))
     stored_jobs = len(fake.store.all_jobs())
     at_full = latencies(client, workflows[len(workflows) // 2], jobs[len(jobs) // 2])
     transport.close()
