@@ -88,6 +88,14 @@ def curl_command(request: Any, base_url: str, authorization: str) -> str:
     return " ".join(words)
 
 
+def simple_curl(method: str, path_and_query: str, body: Any = None) -> str:
+    """A curl for a request the kit wrote itself, its target and credentials from the SDK's variables."""
+    words = ["curl", "-X", method, "-u", f'"${KEY_VARIABLE}:${SECRET_VARIABLE}"']
+    if body is not None:
+        words += ["-H", shlex.quote("Content-Type: application/json"), "-d", shlex.quote(json.dumps(body))]
+    return " ".join([*words, _double_quoted(f"${{{BASE_URL_VARIABLE}}}{path_and_query}")])
+
+
 def _double_quoted(text: str) -> str:
     """Quoted so the shell expands the one ${VARIABLE} at its start and nothing else."""
     head, _, rest = text.partition("}")

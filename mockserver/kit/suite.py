@@ -24,7 +24,7 @@ from schemathesis.generation.stateful import run_state_machine_as_test
 
 from mockserver.kit import rules
 from mockserver.kit.lifecycle import Decision, LifecycleCheck, LifecycleRun
-from mockserver.kit.results import Failure, Results, curl_command, render_summary
+from mockserver.kit.results import Failure, Results, curl_command, render_summary, simple_curl
 from mockserver.kit.safety import UNRESTRICTED, GuardedSession, Ledger, Policy, make_safe
 from mockserver.kit.target import Target, open_target
 from mockserver.kit.walk import WalkLog, favour_lifecycle, start_from_listings_and_creation
@@ -64,7 +64,7 @@ class SuiteOptions:
     project_id: str | None = None
     workflow: str | None = None  # the workflow the lifecycle check runs on a live target
     inputs: dict[str, Any] = field(default_factory=dict)
-    clock_step: float = 5.0
+    clock_step: float = 5.0  # simulated seconds a kit-made fake moves after each call of the walk
     timeout: float = 600.0  # how long the lifecycle check polls a job, in the target's seconds
 
 
@@ -150,9 +150,9 @@ class KitSession:
         self.validate(case, response, part, kwargs)
         return response
 
-    def validate(self, case: Any, response: Any, part: str, kwargs: dict[str, Any], **extra: Any) -> None:
+    def validate(self, case: Any, response: Any, part: str, kwargs: dict[str, Any]) -> None:
         try:
-            case.validate_response(response, transport_kwargs=kwargs or None, **extra)
+            case.validate_response(response, transport_kwargs=kwargs or None)
         except BaseException as error:
             self.record_failures(part, case, response, error)
             raise
@@ -197,8 +197,6 @@ class KitSession:
                     raise
 
             def teardown(self) -> None:
-                # Steer Hypothesis towards scenarios that go deeper into the lifecycle.
-                hypothesis.target(float(len(session.walk_log.reached)), label="walk milestones")
                 session.target.reset()
                 super().teardown()
 
@@ -239,8 +237,10 @@ class KitSession:
             if self.policy.allow_spending:
                 check.real_run(run, inputs)
         label = f"{workflow_id} ({decision})"
+        dry_run = f"/workflows/{workflow_id}/run?dryRun=true"
+        reproduce = simple_curl("GET", f"/jobs/{run.job_id}") if run.job_id else simple_curl("PUT", dry_run, inputs)
         for problem in run.problems:
-            self.results.record_failure(Failure("lifecycle", label, "Job lifecycle", problem))
+            self.results.record_failure(Failure("lifecycle", label, "Job lifecycle", problem, reproduce))
         dry = f"dry run {run.dry_run_status} (estimate {run.estimated_cost})"
         seen = f", job {run.job_id}: {' -> '.join(run.statuses)}" if run.job_id else ", no real run"
         self.results.note(f"lifecycle {label}: {dry}{seen}, {len(run.problems)} problem(s)")

@@ -75,7 +75,6 @@ class WalkLog:
             self._forget()
 
     def _forget(self) -> None:
-        self.reached: set[str] = set()  # the milestones of the current scenario
         self._created: set[str] = set()
         self._published: set[str] = set()
         self._deleted: set[str] = set()
@@ -129,7 +128,6 @@ class WalkLog:
 
     def _hit(self, milestone: str) -> None:
         self.milestones[milestone] += 1
-        self.reached.add(milestone)
 
     def missing(self) -> list[str]:
         return [name for name in MILESTONES if not self.milestones[name]]

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import closing
@@ -8,28 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.fake import Fake
-from mockserver.http.app import create_app
-from mockserver.kit.server import ServedApp
-from mockserver.kit.target import fake_settings
+# The mutants and the shared helpers are imported by name, here and in the commands' subprocesses.
+sys.path.insert(0, str(Path(__file__).parent))
 
-HERE = Path(__file__).parent
-ROOT = HERE.parents[1]
-CLIENTS = HERE / "clients"
-# The mutants are imported by name, in process (asgi:mutants:...) and in the commands' subprocesses.
-sys.path.insert(0, str(HERE))
-# What the kit's command runs printed, shown at the end of the session (the cases it generated).
-SUMMARIES: list[str] = []
+from kit_support import SUMMARIES  # noqa: E402
 
-
-def kit_env(**variables: str) -> dict[str, str]:
-    """The environment for a kit command: this folder importable (the mutants), plus ``variables``."""
-    paths = [str(HERE), os.environ.get("PYTHONPATH", "")]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p), **variables}
-
-
-def mockserver_command(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "mockserver", *arguments]
+from mockserver.fake import Fake  # noqa: E402
+from mockserver.http.app import create_app  # noqa: E402
+from mockserver.kit.server import ServedApp  # noqa: E402
+from mockserver.kit.target import fake_settings  # noqa: E402
 
 
 @pytest.fixture

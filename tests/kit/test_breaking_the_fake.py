@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, SUMMARIES, kit_env
+from kit_support import ROOT, SUMMARIES, kit_env
 
 SUITE = ROOT / "contracts" / "suite" / "test_contract_operations.py"
 MUTANTS = {

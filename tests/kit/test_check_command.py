@@ -11,7 +11,7 @@ import subprocess
 import xml.etree.ElementTree as ElementTree
 from urllib.parse import parse_qs, urlsplit
 
-from conftest import SUMMARIES, kit_env, mockserver_command
+from kit_support import SUMMARIES, kit_env, mockserver_command
 
 from mockserver.kit.safety import ABSENT_JOB_ID, ABSENT_WORKFLOW_ID, NAME_MARK
 

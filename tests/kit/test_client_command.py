@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CLIENTS, ROOT, SUMMARIES, kit_env, mockserver_command
+from kit_support import CLIENTS, ROOT, SUMMARIES, kit_env, mockserver_command
 
 from mockserver.kit.clients import ClientRun, run_client
 

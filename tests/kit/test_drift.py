@@ -6,7 +6,7 @@ import json
 import subprocess
 
 import pytest
-from conftest import SUMMARIES, kit_env, mockserver_command
+from kit_support import SUMMARIES, kit_env, mockserver_command
 from mutants import newer_live_api
 
 from mockserver.kit.drift import SchemaIndex, compare_to_contract, drift_report, http_sender, read_scenario
