@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockserver.fake import Fake
-from mockserver.http.app import API_PREFIX, create_app
 from mockserver.kit.conformance import ConformanceReport, build_report, render_report
-from mockserver.kit.server import ServedApp
 from mockserver.kit.target import BASE_URL_VARIABLE, KEY_VARIABLE, SECRET_VARIABLE
 from mockserver.settings import DEFAULT_FIXTURES, Settings
+from mockserver.testing import running
 
 # Requests the journal keeps for the report; a longer client run reports how many fell out.
 JOURNAL_SIZE = 200_000
@@ -76,14 +75,14 @@ class ClientOutcome:
 
 def run_client(run: ClientRun) -> ClientOutcome:
     fake = Fake(run.settings())
-    with ServedApp(create_app(fake)) as served, closing(fake):
+    with closing(fake), running(fake=fake) as server:
         env = {
             **os.environ,
             **run.env,
-            BASE_URL_VARIABLE: served.url + API_PREFIX,
+            BASE_URL_VARIABLE: server.api_url,
             KEY_VARIABLE: run.key,
             SECRET_VARIABLE: run.secret,
-            "MOCKSERVER_URL": served.url,
+            "MOCKSERVER_URL": server.base_url,
         }
         try:
             returncode = subprocess.run(run.command, env=env, cwd=run.cwd, check=False).returncode

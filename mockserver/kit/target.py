@@ -26,8 +26,8 @@ import httpx
 
 from mockserver.fake import Fake
 from mockserver.http.app import API_PREFIX, create_app
-from mockserver.kit.server import ServedApp
 from mockserver.settings import Settings
+from mockserver.testing import running
 
 TargetKind = Literal["in-process", "fake-http", "live"]
 
@@ -146,9 +146,9 @@ def open_target(
         with _closing(Fake(settings or fake_settings())) as fake:
             yield Target("in-process", IN_PROCESS_BASE_URL, credentials, FAKE_PROJECT, create_app(fake), fake)
     elif spec == "fake-http":
-        with _closing(Fake(settings or fake_settings())) as fake, ServedApp(create_app(fake)) as served:
+        with _closing(Fake(settings or fake_settings())) as fake, running(fake=fake) as server:
             target = Target(
-                "fake-http", served.url + API_PREFIX, credentials, FAKE_PROJECT, control_url=served.url + "/_mock"
+                "fake-http", server.api_url, credentials, FAKE_PROJECT, control_url=server.base_url + "/_mock"
             )
             try:
                 yield target

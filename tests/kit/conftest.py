@@ -13,17 +13,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 from kit_support import SUMMARIES  # noqa: E402
 
 from mockserver.fake import Fake  # noqa: E402
-from mockserver.http.app import create_app  # noqa: E402
-from mockserver.kit.server import ServedApp  # noqa: E402
 from mockserver.kit.target import fake_settings  # noqa: E402
+from mockserver.testing import running  # noqa: E402
 
 
 @pytest.fixture
 def served_fake() -> Iterator[tuple[Fake, str]]:
     """A fresh fake over real HTTP, standing in for a live API: (the fake, its API root)."""
     fake = Fake(fake_settings(clock_mode="realtime", clock_speed=200.0))
-    with ServedApp(create_app(fake)) as served, closing(fake):
-        yield fake, served.url + "/v1"
+    with closing(fake), running(fake=fake) as server:
+        yield fake, server.api_url
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

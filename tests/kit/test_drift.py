@@ -8,9 +8,9 @@ import subprocess
 import pytest
 from kit_support import SUMMARIES, kit_env, mockserver_command
 from mutants import newer_live_api
+from served_app import ServedApp
 
 from mockserver.kit.drift import SchemaIndex, compare_to_contract, drift_report, http_sender, read_scenario
-from mockserver.kit.server import ServedApp
 from mockserver.kit.target import open_target
 from mockserver.settings import DEFAULT_CONTRACT
 

@@ -1,8 +1,7 @@
-"""An ASGI app served over real HTTP on a free loopback port, in a background thread.
+"""Any ASGI app served over real HTTP on a free loopback port, in a background thread.
 
-The kit serves a fresh fake this way to prove the suite over a socket and to hand
-a client command a URL. The operating system picks the port (port 0), so two
-runs never race for one.
+The tests serve the fake's mutants this way, as stand-ins for a live API
+(``mockserver.running`` serves only a fake). The operating system picks the port.
 """
 
 from __future__ import annotations
