@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.kit.target import BASE_URL_VARIABLE, KEY_VARIABLE, SECRET_VARIABLE, TargetError
+from mockserver.settings import PROJECT_ROOT
 
 DESCRIPTION = (
     "The contract kit: check any API against the contract (check), a client against the fake (client), "
     "the live API against the contract and the fake (drift)."
 )
-SUITE = Path(__file__).resolve().parents[2] / "contracts" / "suite"
+SUITE = PROJECT_ROOT / "contracts" / "suite"
 
 
 def register(subparsers: Any) -> None:

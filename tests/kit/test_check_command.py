@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import subprocess
 import xml.etree.ElementTree as ElementTree
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from kit_support import SUMMARIES, kit_env, mockserver_command
 
-from mockserver.kit.safety import ABSENT_JOB_ID, ABSENT_WORKFLOW_ID, NAME_MARK
+from mockserver.kit.safety import ABSENT_WORKFLOW_ID, NAME_MARK
 
 CREDENTIALS = {"SCENARIO_SDK_API_KEY": "key_alice", "SCENARIO_SDK_API_SECRET": "secret_alice"}
 LIFECYCLE = ["--workflow", "workflow_upscaler", "--inputs", '{"image": "asset_kit_photo"}']
@@ -96,47 +96,3 @@ def test_without_a_target_it_says_what_to_give(tmp_path):
     env = {k: v for k, v in kit_env().items() if k != "SCENARIO_BASE_URL"}
     done = subprocess.run(mockserver_command("kit", "check"), cwd=tmp_path, env=env, capture_output=True, text=True)
     assert done.returncode == 2 and "--base-url" in done.stderr
-
-
-def test_the_safety_rules_refuse_what_the_generation_would_never_send():
-    from mockserver.kit.safety import Ledger, Policy, refusal
-
-    ledger, policy = Ledger(), Policy()
-    assert refusal(policy, ledger, "GET", "/workflows/anything", {}, None) is None
-    assert refusal(policy, ledger, "PUT", "/workflows/w/run", {"dryRun": ["true"]}, {}) is None
-    assert "allow-spending" in refusal(policy, ledger, "PUT", "/workflows/w/run", {}, {})
-    assert "allow-writes" in refusal(policy, ledger, "POST", "/workflows", {}, {"name": "x"})
-    assert "allow-writes" in refusal(policy, ledger, "DELETE", "/workflows/w", {}, None)
-    writer = Policy(allow_writes=True)
-    assert "only on what it created" in refusal(writer, ledger, "DELETE", "/workflows/w", {}, None)
-    assert refusal(writer, ledger, "DELETE", f"/workflows/{ABSENT_WORKFLOW_ID}", {}, None) is None
-    assert "only on what it created" in refusal(writer, ledger, "POST", "/jobs/job_x/action", {}, {"action": "cancel"})
-    assert refusal(writer, ledger, "POST", f"/jobs/{ABSENT_JOB_ID}/action", {}, None) is None
-    ledger.observe("POST", "/workflows", 200, {"workflow": {"id": "workflow_mine"}})
-    assert refusal(writer, ledger, "DELETE", "/workflows/workflow_mine", {}, None) is None
-    assert "allow-spending" in refusal(writer, ledger, "PUT", "/workflows/workflow_mine/run", {}, {})
-    spender = Policy(allow_writes=True, allow_spending=True)
-    assert refusal(spender, ledger, "PUT", "/workflows/workflow_mine/run", {}, {}) is None
-    assert "only the workflows it created" in refusal(spender, ledger, "PUT", "/workflows/w/run", {}, {})
-    ledger.observe(
-        "PUT",
-        "/workflows/workflow_mine/run",
-        200,
-        {"job": {"jobId": "job_mine", "metadata": {"workflowId": "workflow_mine"}}},
-    )
-    assert refusal(writer, ledger, "POST", "/jobs/job_mine/action", {}, None) is None
-    assert "not an operation the kit knows" in refusal(writer, ledger, "PATCH", "/projects/p", {}, None)
-
-
-def test_the_guarded_session_does_not_send_what_it_refuses(served_fake):
-    import pytest
-
-    from mockserver.kit.safety import GuardedSession, Ledger, Policy, UnsafeRequest
-
-    fake, base_url = served_fake
-    session = GuardedSession(Policy(), Ledger(), urlsplit(base_url).path)
-    session.auth = ("key_alice", "secret_alice")
-    with pytest.raises(UnsafeRequest, match="allow-writes"):
-        session.delete(f"{base_url}/workflows/workflow_demo_poster")
-    assert session.get(f"{base_url}/workflows/workflow_demo_poster").status_code == 200
-    assert [(e.method, e.path) for e in fake.journal.entries()] == [("GET", "/v1/workflows/workflow_demo_poster")]

@@ -1,0 +1,75 @@
+"""What the kit may send to a live API: the rules, and the session that enforces them."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from mockserver.kit.safety import (
+    ABSENT_JOB_ID,
+    ABSENT_WORKFLOW_ID,
+    NAME_MARK,
+    GuardedSession,
+    Ledger,
+    Policy,
+    UnsafeRequest,
+    make_safe,
+    refusal,
+)
+
+
+def test_the_safety_rules_refuse_what_the_generation_would_never_send():
+    ledger, policy = Ledger(), Policy()
+    assert refusal(policy, ledger, "GET", "/workflows/anything", {}, None) is None
+    assert refusal(policy, ledger, "PUT", "/workflows/w/run", {"dryRun": ["true"]}, {}) is None
+    assert "allow-spending" in refusal(policy, ledger, "PUT", "/workflows/w/run", {}, {})
+    assert "allow-writes" in refusal(policy, ledger, "POST", "/workflows", {}, {"name": "x"})
+    assert "allow-writes" in refusal(policy, ledger, "DELETE", "/workflows/w", {}, None)
+    writer = Policy(allow_writes=True)
+    assert "only on what it created" in refusal(writer, ledger, "DELETE", "/workflows/w", {}, None)
+    assert refusal(writer, ledger, "DELETE", f"/workflows/{ABSENT_WORKFLOW_ID}", {}, None) is None
+    assert "only on what it created" in refusal(writer, ledger, "POST", "/jobs/job_x/action", {}, {"action": "cancel"})
+    assert refusal(writer, ledger, "POST", f"/jobs/{ABSENT_JOB_ID}/action", {}, None) is None
+    ledger.observe("POST", "/workflows", 200, {"workflow": {"id": "workflow_mine"}})
+    assert refusal(writer, ledger, "DELETE", "/workflows/workflow_mine", {}, None) is None
+    assert "allow-spending" in refusal(writer, ledger, "PUT", "/workflows/workflow_mine/run", {}, {})
+    spender = Policy(allow_writes=True, allow_spending=True)
+    assert refusal(spender, ledger, "PUT", "/workflows/workflow_mine/run", {}, {}) is None
+    assert "only the workflows it created" in refusal(spender, ledger, "PUT", "/workflows/w/run", {}, {})
+    ledger.observe(
+        "PUT",
+        "/workflows/workflow_mine/run",
+        200,
+        {"job": {"jobId": "job_mine", "metadata": {"workflowId": "workflow_mine"}}},
+    )
+    assert refusal(writer, ledger, "POST", "/jobs/job_mine/action", {}, None) is None
+    assert "not an operation the kit knows" in refusal(writer, ledger, "PATCH", "/projects/p", {}, None)
+
+
+def test_the_guarded_session_does_not_send_what_it_refuses(served_fake):
+    fake, base_url = served_fake
+    session = GuardedSession(Policy(), Ledger(), urlsplit(base_url).path)
+    session.auth = ("key_alice", "secret_alice")
+    with pytest.raises(UnsafeRequest, match="allow-writes"):
+        session.delete(f"{base_url}/workflows/workflow_demo_poster")
+    assert session.get(f"{base_url}/workflows/workflow_demo_poster").status_code == 200
+    assert [(e.method, e.path) for e in fake.journal.entries()] == [("GET", "/v1/workflows/workflow_demo_poster")]
+
+
+def test_generated_requests_are_steered_into_the_policy():
+    ledger, reader = Ledger(), Policy()
+    _, query, _ = make_safe(reader, ledger, "runWorkflow", {"workflowId": "w"}, {"dryRun": "false"}, {})
+    assert query == {"dryRun": "true"}
+    path, _, body = make_safe(
+        Policy(allow_writes=True), ledger, "userApproval", {"workflowId": "w"}, {}, {"workflowJobId": "j"}
+    )
+    assert path == {"workflowId": ABSENT_WORKFLOW_ID} and body["workflowJobId"] == ABSENT_JOB_ID
+    _, _, named = make_safe(reader, ledger, "createWorkflow", {}, {}, {"name": "draft"})
+    assert named == {"name": f"{NAME_MARK} draft"}
+    ledger.observe("POST", "/workflows", 200, {"workflow": {"id": "workflow_mine"}})
+    spender = Policy(allow_writes=True, allow_spending=True)
+    _, query, _ = make_safe(spender, ledger, "runWorkflow", {"workflowId": "workflow_mine"}, {}, {})
+    assert query == {}  # a real run, of the kit's own workflow
+    untouched = ({"workflowId": "w"}, {"dryRun": "false"}, {"name": "x"})
+    assert make_safe(Policy(restricted=False), ledger, "deleteWorkflow", *untouched) == untouched
