@@ -174,6 +174,8 @@ class KitSession:
         class ContractWalk(base):  # type: ignore[misc, valid-type]
             def setup(self) -> None:
                 super().setup()
+                # Every scenario starts from the fixtures, whatever ran before it (a live target is left as is).
+                session.target.reset()
                 session.walk_log.start()
 
             def before_call(self, case: Any) -> None:
@@ -195,10 +197,6 @@ class KitSession:
                 except BaseException as error:
                     session.record_failures("walk", case, response, error)
                     raise
-
-            def teardown(self) -> None:
-                session.target.reset()
-                super().teardown()
 
         start_from_listings_and_creation(ContractWalk, self._operations())
         favour_lifecycle(ContractWalk, LIFECYCLE_WEIGHT)
