@@ -12,7 +12,7 @@ from typing import Any
 
 from mockserver.fake import Fake
 from mockserver.http.app import create_app
-from mockserver.kit.target import fake_settings
+from mockserver.kit.target import Credentials, fake_settings
 
 Rewrite = Callable[[str, str, int, Any], Any]
 
@@ -113,3 +113,22 @@ def status_going_back() -> Rewritten:
         return data
 
     return _fake_app(rewrite)
+
+
+class _AnyoneIsAlice:
+    """An ASGI app that serves a request without credentials as if alice had sent it: auth ignored."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.state = app.state
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http" and not any(name.lower() == b"authorization" for name, _ in scope["headers"]):
+            alice = Credentials("key_alice", "secret_alice").authorization.encode()
+            scope = {**scope, "headers": [*scope["headers"], (b"authorization", alice)]}
+        await self.app(scope, receive, send)
+
+
+def auth_ignored() -> _AnyoneIsAlice:
+    """A fake that answers requests without credentials instead of refusing them with 401."""
+    return _AnyoneIsAlice(create_app(Fake(fake_settings())))

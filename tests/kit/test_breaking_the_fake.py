@@ -10,10 +10,12 @@ import pytest
 from kit_support import ROOT, SUMMARIES, kit_env
 
 SUITE = ROOT / "contracts" / "suite" / "test_contract_operations.py"
-MUTANTS = {
+# Fakes whose answers break the contract: the field each breaks, and the rule.
+BROKEN_ANSWERS = {
     "created_at_as_number": ("/createdAt", "is not of type"),
     "has_flow_dropped": ("hasFlow", "is a required property"),
 }
+MUTANTS = (*BROKEN_ANSWERS, "auth_ignored")
 
 
 @pytest.fixture(scope="module")
@@ -50,10 +52,10 @@ def suite_runs(tmp_path_factory):
     return runs
 
 
-@pytest.mark.parametrize("mutant", MUTANTS)
+@pytest.mark.parametrize("mutant", BROKEN_ANSWERS)
 def test_the_suite_fails_on_a_broken_fake(suite_runs, mutant):
     status, results, output = suite_runs[mutant]
-    field, rule = MUTANTS[mutant]
+    field, rule = BROKEN_ANSWERS[mutant]
     assert status == 1, output
     failures = [f for f in results["failures"] if f["title"] == "Response violates schema"]
     assert {f["operation"] for f in failures} >= {"GET /workflows", "POST /workflows"}, failures
@@ -64,3 +66,13 @@ def test_the_suite_fails_on_a_broken_fake(suite_runs, mutant):
             failure["curl"].startswith(f"curl -X {method} -u") and "${SCENARIO_BASE_URL}/workflows" in failure["curl"]
         )
     SUMMARIES.append(f"broken fake {mutant}: {results['cases']} cases, {len(results['failures'])} failure(s) found")
+
+
+def test_the_suite_fails_on_a_fake_that_ignores_auth(suite_runs):
+    status, results, output = suite_runs["auth_ignored"]
+    assert status == 1, output
+    ignored = {
+        f["operation"] for f in results["failures"] if f["title"] == "API accepts requests without authentication"
+    }
+    assert ignored >= {"GET /workflows", "POST /workflows", "GET /jobs"}, results["failures"]
+    SUMMARIES.append(f"fake ignoring auth: {results['cases']} cases, {len(results['failures'])} failure(s) found")
