@@ -68,9 +68,10 @@ def resolve_run_inputs(definitions: list[dict], body: object) -> ResolvedInputs:
         for definition in definitions
         if isinstance(definition, dict) and isinstance(definition.get("name"), str)
     ]
-    warnings = _unknown_name_warnings(sent, [definition["name"] for definition in named])
+    _reject_unknown_names(sent, [definition["name"] for definition in named])
 
     given: dict[str, object] = {}
+    warnings: list[str] = []
     for definition in named:
         value = sent.get(definition["name"])
         if value is None:
@@ -98,10 +99,12 @@ def _body_values(body: object) -> dict:
     return body
 
 
-def _unknown_name_warnings(sent: dict, known_names: list[str]) -> list[str]:
-    """Unknown keys are ignored, as the contract documents; the caller hears about each one."""
+def _reject_unknown_names(sent: dict, known_names: list[str]) -> None:
+    unknown = [name for name in sent if name not in known_names]
+    if not unknown:
+        return
     known = f"Known inputs: {', '.join(known_names)}" if known_names else "This workflow takes no inputs"
-    return [f'Unknown input "{name}" was ignored. {known}' for name in sent if name not in known_names]
+    raise BadRequest(f'Unknown input "{unknown[0]}". {known}')
 
 
 def _is_scalar_for_array(definition: dict, value: object) -> bool:

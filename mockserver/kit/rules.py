@@ -19,6 +19,7 @@ UPDATE_ORDER_FILTERS = ("status", "type", "types", "workflowId")
 SEMANTIC_REFUSALS = (
     "Invalid flow:",  # refs, ids, cycles and node types of a flow
     "Invalid input",  # run bodies are checked against the workflow's own inputs
+    "Unknown input",
     'Input "',
     "The request body must be a JSON object of input values",
     "cannot be set to ready",

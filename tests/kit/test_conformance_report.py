@@ -24,7 +24,7 @@ def test_the_report_lists_use_violations_drift_warnings_and_gaps():
     fake, client = fake_and_client(validation="report", dry_run_status=269)
     client.get("/v1/workflows", params={"pageSize": 5})
     client.get("/v1/workflows", params={"pageSize": 500})
-    client.put("/v1/workflows/workflow_product_shot/run", json={"prompt": "a shoe", "colour": "red"})
+    client.put("/v1/workflows/workflow_product_shot/run", json={"prompt": "a shoe", "angles": "front"})
     client.put("/v1/workflows/workflow_upscaler/run", params={"dryRun": "api"}, json={"image": "asset_a"})
     client.put("/v1/workflows/workflow_demo_poster/user-selection", json={})
     client.get("/_mock/clock")  # the control plane is not the API: not in the report
@@ -44,7 +44,9 @@ def test_the_report_lists_use_violations_drift_warnings_and_gaps():
         "dryRun=api is a value of the newer API, not in the contract",
         "unknown route, looks like userApproval",
     ]
-    assert report.warnings[0].reasons == ('Unknown input "colour" was ignored. Known inputs: prompt, style, angles',)
+    assert report.warnings[0].reasons == (
+        'Input "angles" expects an array (string_array); the scalar value sent was dropped, as the real API does',
+    )
     assert "getJob" in report.never_exercised and "listWorkflows" not in report.never_exercised
     assert not report.passed() and not report.passed(allow_drift=True)
 

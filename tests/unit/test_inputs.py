@@ -32,17 +32,13 @@ def test_the_body_must_be_a_json_object(body: object) -> None:
     assert refusal([definition("prompt", "string")], body) == ("The request body must be a JSON object of input values")
 
 
-def test_an_unknown_input_is_ignored_with_a_warning_listing_the_known_ones() -> None:
+def test_an_unknown_input_is_refused_with_the_known_ones_listed() -> None:
     definitions = [definition("prompt", "string"), definition("strength", "number")]
-    resolved = resolve_run_inputs(definitions, {"prompt": "a cat", "foo": 1})
-    assert resolved.values == {"prompt": "a cat"}
-    assert resolved.warnings == ['Unknown input "foo" was ignored. Known inputs: prompt, strength']
+    assert refusal(definitions, {"prompt": "a cat", "foo": 1}) == 'Unknown input "foo". Known inputs: prompt, strength'
 
 
 def test_an_unknown_input_for_a_workflow_without_inputs_says_so() -> None:
-    resolved = resolve_run_inputs([], {"foo": 1})
-    assert resolved.values == {}
-    assert resolved.warnings == ['Unknown input "foo" was ignored. This workflow takes no inputs']
+    assert refusal([], {"foo": 1}) == 'Unknown input "foo". This workflow takes no inputs'
 
 
 # --- Scalars for array inputs and nulls --------------------------------------------------------
