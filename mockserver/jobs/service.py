@@ -96,10 +96,12 @@ class JobService:
         return job
 
     def user_approval(self, principal: Principal, workflow_id: str, job_id: str, node_id: str, action: str) -> Job:
-        workflow = access.require_visible(principal, self.store.get_workflow(workflow_id), workflow_id)
         job = self.get(principal, job_id)
-        if job.workflow_id != workflow.id or not job.is_workflow_job:
+        if job.workflow_id != workflow_id or not job.is_workflow_job:
+            access.require_visible(principal, self.store.get_workflow(workflow_id), workflow_id)
             raise NotFound(f"Job {job_id} is not a job of workflow {workflow_id}")
+        # The job carries its own copy of the flow: its review can still be decided after the workflow
+        # was deleted, or else the run would hold one of the project's slots for good.
         run = job.node(node_id)
         if run is None:
             raise NotFound(f'Node "{node_id}" is not a node of job {job_id}')

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import hypothesis
 import schemathesis
 from schemathesis.config import SchemathesisConfig
@@ -214,6 +215,7 @@ class KitSession:
             run_state_machine_as_test(self.state_machine(), settings=settings)
         finally:
             self.results.note("walk: " + self.walk_log.describe())
+            self.settle()
 
     # ---- the job lifecycle
 
@@ -228,6 +230,8 @@ class KitSession:
     def lifecycle(self, workflow_id: str, inputs: dict[str, Any], decision: Decision) -> LifecycleRun:
         """A dry run, then a real run where spending is allowed, its job polled and checked."""
         run = LifecycleRun(workflow_id, decision)
+        # On a fake, from the fixtures: jobs a walk left waiting for a review would hold the project's run slots.
+        self.target.reset()
         with self.target.client() as client:
             check = LifecycleCheck(client, self.wait, poll_interval=self._poll_interval(), timeout=self.options.timeout)
             check.project_id = self.target.project_id or self.options.project_id
@@ -253,10 +257,71 @@ class KitSession:
 
     # ---- the end
 
+    def settle(self, within: float = 300.0) -> list[str]:
+        """End every run the kit made on a live target; the workflow jobs it ended.
+
+        A run left waiting for its review would hold one of the project's run slots for good,
+        so every review still waiting is rejected and every node job still running cancelled,
+        until all the kit's runs have ended (runs queued behind them start, and are ended too).
+        """
+        if self.session is None or not self.policy.allow_spending:
+            return []
+        ended: set[str] = set()
+        refused: set[str] = set()  # runs the target would not let the kit end: not tried again
+        deadline = time.monotonic() + within
+        with self.target.client() as client:
+            while time.monotonic() < deadline:
+                running = [
+                    job
+                    for job in self._own_workflow_jobs(client)
+                    if job["status"] not in _ENDED and job["jobId"] not in refused
+                ]
+                if not running:
+                    break
+                for job in running:
+                    outcome = self._end_run(client, job)
+                    if outcome is True:
+                        ended.add(job["jobId"])
+                    elif outcome is False:
+                        refused.add(job["jobId"])
+                self.wait(self._poll_interval())
+        if refused:
+            self.results.note(f"could not end {len(refused)} run(s) the kit made: {', '.join(sorted(refused))}")
+        if ended:
+            self.results.note(f"ended the {len(ended)} run(s) the kit left going: {', '.join(sorted(ended))}")
+        return sorted(ended)
+
+    def _own_workflow_jobs(self, client: httpx.Client) -> list[dict[str, Any]]:
+        jobs = []
+        for job_id in sorted(self.ledger.jobs):
+            response = client.get(f"/jobs/{job_id}")
+            if response.status_code == 200 and response.json()["job"].get("jobType") == "workflow":
+                jobs.append(response.json()["job"])
+        return jobs
+
+    def _end_run(self, client: httpx.Client, job: dict[str, Any]) -> bool | None:
+        """Reject the review a run waits on, or cancel its running node job.
+
+        True when that was done, False when the target refused it, None when there was nothing to
+        act on yet (the run is queued, or between nodes).
+        """
+        nodes = (job.get("metadata") or {}).get("flow") or []
+        project = job.get("ownerId") or self.target.project_id or self.options.project_id
+        for node in nodes:
+            if node.get("type") == "user-approval" and node.get("status") == "processing":
+                body = {"workflowJobId": job["jobId"], "nodeId": node["id"], "action": "reject"}
+                url = f"/workflows/{job['metadata']['workflowId']}/user-approval"
+                return client.put(url, params={"projectId": project} if project else None, json=body).is_success
+        for node in nodes:
+            if node.get("jobId") and node.get("status") == "processing" and node.get("type") != "workflow":
+                return client.post(f"/jobs/{node['jobId']}/action", json={"action": "cancel"}).is_success
+        return None
+
     def cleanup(self) -> list[str]:
-        """Delete the workflows the kit created on a live target; the ids it deleted."""
+        """End the runs and delete the workflows the kit created on a live target; the ids it deleted."""
         if self.session is None or not self.policy.restricted:
             return []
+        self.settle()
         removed = []
         for workflow_id in self.ledger.undeleted():
             response = self.session.delete(
@@ -272,6 +337,9 @@ class KitSession:
 
     def summary(self) -> str:
         return render_summary(self.results, self.target.label, self.policy.describe())
+
+
+_ENDED = ("success", "failure", "canceled")
 
 
 class SuiteRun:
