@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.kit.rules import failures_except
 from mockserver.orchestrator.dag import ancestors
 
 CREATE = "create_workflow_api_v1_workflows__post"
@@ -99,12 +100,4 @@ def register(schema: Any) -> None:
             case.body = as_dag(case.body)
         return case
 
-    @schema.hook
-    def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
-        if "rejected" not in type(failure).__name__.lower() and "Schema-valid" not in str(failure.title):
-            return True
-        try:
-            body = response.json()
-        except ValueError:
-            return True
-        return not is_dag_refusal(response.status_code, body)
+    schema.hook(failures_except(is_dag_refusal))

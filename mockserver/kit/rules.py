@@ -8,6 +8,7 @@ server wrongly refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from schemathesis.core.parameters import ParameterLocation
@@ -80,7 +81,12 @@ def register(schema: Any, project_id: str | None = None) -> None:
             case.query = query
         return case
 
-    @schema.hook
+    schema.hook(failures_except(is_semantic_refusal))
+
+
+def failures_except(documented: Callable[[int, Any], bool]) -> Callable[..., bool]:
+    """A ``filter_failure`` hook dropping "valid data rejected" failures whose answer is a documented refusal."""
+
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
         if "rejected" not in type(failure).__name__.lower() and "Schema-valid" not in str(failure.title):
             return True
@@ -88,4 +94,6 @@ def register(schema: Any, project_id: str | None = None) -> None:
             body = response.json()
         except ValueError:
             return True
-        return not is_semantic_refusal(response.status_code, body)
+        return not documented(response.status_code, body)
+
+    return filter_failure
