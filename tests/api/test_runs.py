@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import httpx
 import pytest
 import scenario_sdk
@@ -12,6 +15,23 @@ from mockserver.settings import Settings
 from mockserver.transport import SyncASGITransport
 
 TERMINAL = {"success", "failure", "canceled"}
+
+
+@contextmanager
+def alice_client(fake: Fake) -> Iterator[scenario_sdk.Scenario]:
+    """The official client as Alice, bound in process to a fake made with its own settings."""
+    transport = SyncASGITransport(create_app(fake))
+    try:
+        yield scenario_sdk.Scenario(
+            base_url="http://testserver/v1",
+            api_key="key_alice",
+            api_secret="secret_alice",
+            http_client=httpx.Client(transport=transport),
+            max_retries=0,
+        )
+    finally:
+        transport.close()
+
 
 BRANCHING_FLOW = [
     {
@@ -253,22 +273,12 @@ def test_dry_run_surfaces_as_api_status_error_in_the_sdk(sdk):
 
 def test_dry_run_269_option_and_dry_run_api():
     fake = Fake(Settings(clock_mode="manual", dry_run_status=269))
-    transport = SyncASGITransport(create_app(fake))
-    client = scenario_sdk.Scenario(
-        base_url="http://testserver/v1",
-        api_key="key_alice",
-        api_secret="secret_alice",
-        http_client=httpx.Client(transport=transport),
-        max_retries=0,
-    )
-    try:
+    with alice_client(fake) as client:
         for mode in ("true", "api"):
             answer = client.workflows.run("workflow_bg_remover", body={"image": "asset_a"}, dry_run=mode)
             assert answer.job is None
             assert answer.to_dict() == {"statusCode": 269, "message": "Dry run completed", "estimatedCost": 2}
         assert fake.store.all_jobs() == []
-    finally:
-        transport.close()
 
 
 def test_run_input_violations_are_400_naming_the_input(http):
@@ -373,15 +383,7 @@ def test_cancel_is_the_default_action(http, fake, body):
 
 def test_cancel_a_workflow_job_when_the_option_allows_it():
     fake = Fake(Settings(clock_mode="manual", cancel_workflow_jobs=True))
-    transport = SyncASGITransport(create_app(fake))
-    client = scenario_sdk.Scenario(
-        base_url="http://testserver/v1",
-        api_key="key_alice",
-        api_secret="secret_alice",
-        http_client=httpx.Client(transport=transport),
-        max_retries=0,
-    )
-    try:
+    with alice_client(fake) as client:
         job = client.workflows.run("workflow_product_shot", body={"prompt": "x"}).job
         fake.clock.advance(8)
         canceled = client.jobs.trigger_action(job.job_id, action="cancel").job
@@ -390,8 +392,6 @@ def test_cancel_a_workflow_job_when_the_option_allows_it():
         assert all(node.status in ("success", "skipped", "failure") for node in canceled.metadata.flow)
         fake.clock.advance(100)
         assert client.jobs.retrieve(job.job_id).job.status == "canceled"
-    finally:
-        transport.close()
 
 
 def test_the_eleventh_concurrent_job_stays_queued_until_a_slot_frees(http, fake):
