@@ -1,10 +1,6 @@
 from __future__ import annotations
 
-import json
-import threading
-import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -94,50 +90,3 @@ def no_contract_breaches(fake: Fake) -> Iterator[None]:
         (e.method, e.path, e.status, e.response_violations) for e in fake.journal.entries() if e.response_violations
     ]
     assert not broken, f"responses that break the contract: {broken}"
-
-
-class Receiver:
-    """A webhook receiver on a real loopback socket: records every POST, answers the statuses it is told to."""
-
-    def __init__(self) -> None:
-        self.received: list[dict[str, Any]] = []
-        self.statuses: list[int] = []  # answered in turn, then 200
-        self._lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with receiver._lock:
-                    receiver.received.append({"headers": dict(self.headers), "json": json.loads(body)})
-                    status = receiver.statuses.pop(0) if receiver.statuses else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/workflows"
-        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
-
-    def calls(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return list(self.received)
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-        """The calls, once there are at least ``count`` (polled with a deadline)."""
-        deadline = time.monotonic() + timeout
-        while len(self.calls()) < count:
-            assert time.monotonic() < deadline, f"waited {timeout}s for {count} webhook calls, got {len(self.calls())}"
-            time.sleep(0.01)
-        return self.calls()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver = Receiver()
-    yield receiver
-    receiver.server.shutdown()
-    receiver.server.server_close()
