@@ -6,15 +6,18 @@ import itertools
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any, Literal
+
+from mockserver.clock import iso
 
 Verdict = Literal["conforms", "violates", "not-in-contract"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     id: int
-    at: str
+    moment: datetime  # on the fake's clock; written out as ``at`` only when the journal is read
     method: str
     path: str
     query: str
@@ -27,8 +30,13 @@ class Entry:
     looks_like: str | None = None
     duration_ms: float = 0.0
 
+    @property
+    def at(self) -> str:
+        return iso(self.moment)
+
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["at"] = iso(data.pop("moment"))
         return {_camel(key): value for key, value in data.items()}
 
 
@@ -38,7 +46,7 @@ class Journal:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def start(self, method: str, path: str, query: str, operation_id: str | None, at: str) -> Entry:
+    def start(self, method: str, path: str, query: str, operation_id: str | None, at: datetime) -> Entry:
         entry = Entry(next(self._ids), at, method, path, query, operation_id)
         with self._lock:
             self._entries.append(entry)

@@ -102,6 +102,7 @@ class Operation:
     body_validator: Schema | None
     body_required: bool
     responses: dict[str, Schema | None] = field(default_factory=dict)
+    verdicts: _Verdicts = field(default_factory=lambda: _Verdicts(), repr=False, compare=False)
 
     def check_request(
         self, path_params: dict[str, str], query: dict[str, list[str]], body: Any, has_body: bool
@@ -129,7 +130,17 @@ class Operation:
                 violations.extend(_body_violations(self.body_validator, body))
         return values, violations
 
-    def check_response(self, status: int, body: Any) -> list[Violation]:
+    def check_response(self, status: int, body: Any, rendered: bytes | None = None) -> list[Violation]:
+        """What in the response breaks the contract. Given the ``rendered`` JSON, a body sent before is not
+        checked again: the same bytes always get the same verdict."""
+        if rendered is None:
+            return self._response_problems(status, body)
+        verdict = self.verdicts.get(status, rendered)
+        if verdict is None:
+            verdict = self.verdicts.remember(status, rendered, self._response_problems(status, body))
+        return list(verdict)
+
+    def _response_problems(self, status: int, body: Any) -> list[Violation]:
         key = str(status)
         if key not in self.responses:
             key = f"{key[0]}XX" if f"{key[0]}XX" in self.responses else "default"
@@ -139,6 +150,27 @@ class Operation:
         if validator is None:
             return []
         return [Violation("response", pointer, message) for pointer, message in validator.problems(body)]
+
+
+class _Verdicts:
+    """Response verdicts by status and body bytes, up to a memory budget, then forgotten all at once."""
+
+    BUDGET_BYTES = 4 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int, bytes], tuple[Violation, ...]] = {}
+        self._size = 0
+
+    def get(self, status: int, rendered: bytes) -> tuple[Violation, ...] | None:
+        return self._known.get((status, rendered))
+
+    def remember(self, status: int, rendered: bytes, problems: list[Violation]) -> tuple[Violation, ...]:
+        if self._size + len(rendered) > self.BUDGET_BYTES:
+            self._known = {}
+            self._size = 0
+        verdict = self._known[(status, rendered)] = tuple(problems)
+        self._size += len(rendered)
+        return verdict
 
 
 class Contract:

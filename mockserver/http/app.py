@@ -9,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from mockserver.clock import iso
 from mockserver.errors import MethodNotAllowed, NotFound
 from mockserver.fake import Fake
 from mockserver.http import assets, control, dashboard, jobs, workflows
@@ -47,7 +46,7 @@ async def _unknown_route(request: Request, exc: Exception) -> Response:
         return orchestrator.unknown_route(request, status)
     if path.startswith(API_PREFIX + "/") or path == API_PREFIX:
         api_path = path[len(API_PREFIX) :] or "/"
-        entry = fake.journal.start(request.method, path, request.url.query, None, iso(fake.clock.now()))
+        entry = fake.journal.start(request.method, path, request.url.query, None, fake.clock.now())
         entry.verdict = "not-in-contract"
         entry.status = status
         closest = fake.contract.closest(request.method, api_path)

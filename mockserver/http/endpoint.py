@@ -25,7 +25,6 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockserver.clock import iso
 from mockserver.contract.spec import Contract, Operation, Violation
 from mockserver.errors import ApiError, BadRequest, PayloadTooLarge
 from mockserver.fake import Fake
@@ -158,7 +157,7 @@ def api(
             fake: Fake = request.app.state.fake
             operation = dialect.contract(fake).by_id[operation_id]
             entry = fake.journal.start(
-                request.method, request.scope["path"], _query_string(request), operation_id, iso(fake.clock.now())
+                request.method, request.scope["path"], _query_string(request), operation_id, fake.clock.now()
             )
             started = time.perf_counter()
             notes: list[str] = []
@@ -168,7 +167,7 @@ def api(
             else:
                 response, result = await _serve(request, fake, operation, handler, entry, dialect)
                 if fake.settings.check_responses:
-                    problems = operation.check_response(response.status_code, result)
+                    problems = operation.check_response(response.status_code, result, response.body)
                     entry.response_violations = [problem.describe() for problem in problems]
             entry.warnings[:0] = notes
             _finish(entry, response, started)

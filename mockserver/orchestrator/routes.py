@@ -8,7 +8,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mockserver.clock import iso
 from mockserver.http.endpoint import Call, api, log_request
 from mockserver.orchestrator.dialect import FastAPIDialect
 from mockserver.orchestrator.requests import CreateWorkflow, WorkflowUpdate
@@ -105,7 +104,7 @@ def unknown_route(request: Request, status: int) -> Response:
     fake = request.app.state.fake
     contract = fake.orchestrator.contract
     path = request.url.path
-    entry = fake.journal.start(request.method, path, request.url.query, None, iso(fake.clock.now()))
+    entry = fake.journal.start(request.method, path, request.url.query, None, fake.clock.now())
     entry.verdict, entry.status = "not-in-contract", status
     closest = contract.closest(request.method, path)
     entry.looks_like = closest.operation_id if closest else None

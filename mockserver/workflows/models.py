@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
 
 Privacy = Literal["private", "public", "unlisted"]
@@ -22,6 +23,11 @@ class AssetRef(ApiModel):
 
 
 class Workflow(ApiModel):
+    """A stored version of a workflow: never changed in place (a change is a new version), so its views
+    can be rendered once."""
+
+    model_config = ConfigDict(frozen=True)
+
     id: str
     name: str
     description: str
@@ -45,6 +51,13 @@ class Workflow(ApiModel):
     locked_state_changed_at: str | None = None
     locked_state_changed_by: str | None = None
     last_ready_flow_updated_at: str | None = None
+    # Rendered views by (asset base URL, full): a workflow is read far more often than it changes.
+    _views: dict[tuple[str, bool], dict[str, Any]] = PrivateAttr(default_factory=dict)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Workflow:
+        copy = super().model_copy(update=update, deep=deep)
+        copy._views = {}  # a new version renders its own views
+        return copy
 
     @property
     def has_flow(self) -> bool:
@@ -55,7 +68,17 @@ class Workflow(ApiModel):
         return self.status == "deleted"
 
     def api_view(self, asset_url: AssetUrl, full: bool = True) -> dict[str, Any]:
-        """The workflow as the API returns it; ``full=False`` leaves out flow and editorInfo."""
+        """The workflow as the API returns it; ``full=False`` leaves out flow and editorInfo.
+
+        The view is shared by every caller asking for it: read it, never change it.
+        """
+        key = (asset_url.base, full)
+        view = self._views.get(key)
+        if view is None:
+            view = self._views[key] = self._render(asset_url, full)
+        return view
+
+    def _render(self, asset_url: AssetUrl, full: bool) -> dict[str, Any]:
         body = self.model_dump(by_alias=True, exclude_none=True, exclude={"before", "after", "thumbnail"})
         body["hasFlow"] = self.has_flow
         for name in ("before", "after", "thumbnail"):

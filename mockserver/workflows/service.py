@@ -140,7 +140,7 @@ class WorkflowService:
         candidate = workflow.model_copy(update={**update, "updated_at": stamp})
         _check_flow(workflow, candidate, changes)
         if candidate.status == "ready" and (workflow.status != "ready" or "flow" in changes):
-            candidate.last_ready_flow_updated_at = stamp
+            candidate = candidate.model_copy(update={"last_ready_flow_updated_at": stamp})
         return candidate
 
     def _next_stamp(self, workflow: Workflow) -> str:
