@@ -18,7 +18,10 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.responses import Response
+from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
+
+from mockserver.http.routing import SegmentRouter
 
 SERVER_SEND = "mockserver.server_send"
 
@@ -29,7 +32,12 @@ class ConnectionDropped(httpx.RemoteProtocolError):
 
 
 class FakeApp(Starlette):
-    """The fake's Starlette app: remembers the server's ``send`` so a request can be dropped."""
+    """The fake's Starlette app: remembers the server's ``send`` so a request can be dropped, and finds
+    routes by their path segments."""
+
+    def __init__(self, routes: list[BaseRoute], **options: Any) -> None:
+        super().__init__(routes=routes, **options)
+        self.router = SegmentRouter(routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

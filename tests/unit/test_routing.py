@@ -1,0 +1,121 @@
+"""The segment router picks the route Starlette's own matching would pick, for every path of the app."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+import pytest
+from starlette.routing import Match, Mount, Route
+
+from mockserver.fake import Fake
+from mockserver.http.app import create_app
+from mockserver.http.routing import SegmentRouter
+
+METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE", "PATCH")
+
+
+def _starlette_choice(routes: list[Any], scope: dict[str, Any]) -> tuple[Route, dict[str, str]] | None:
+    """The route and parameters Starlette's routers would serve a request with, or None (404, 405 or a mount)."""
+    for route in routes:
+        match, child = route.matches(scope)
+        if match is not Match.FULL:
+            continue
+        if isinstance(route, Mount):
+            return _starlette_choice(route.routes, {**scope, **child}) if route.routes else None
+        return route, child["path_params"]
+    return None
+
+
+def _sample_paths(router: SegmentRouter) -> set[str]:
+    """Every route's path with each parameter replaced by an id or by any literal segment of the app."""
+    templates = [route.prefix + route.path for route in _all_routes(router.routes, "")]
+    literals = {segment for path in templates for segment in path.split("/") if segment and "{" not in segment}
+    values = sorted(literals) + ["job_1", "workflow x", "%2e%2e"]
+    paths = set()
+    for template in templates:
+        segments = template.split("/")
+        holes = [i for i, segment in enumerate(segments) if segment.startswith("{")]
+        for filling in itertools.product(values, repeat=len(holes)):
+            filled = list(segments)
+            for hole, value in zip(holes, filling, strict=True):
+                filled[hole] = value
+            path = "/".join(filled)
+            paths.update({path, path + "/", path + "/extra", path.replace("/", "//", 1)})
+    return paths
+
+
+class _Prefixed:
+    def __init__(self, route: Route, prefix: str) -> None:
+        self.path = route.path
+        self.prefix = prefix
+
+
+def _all_routes(routes: list[Any], prefix: str) -> list[_Prefixed]:
+    found = []
+    for route in routes:
+        if isinstance(route, Mount):
+            found += _all_routes(route.routes, prefix + route.path)
+        elif isinstance(route, Route):
+            found.append(_Prefixed(route, prefix))
+    return found
+
+
+@pytest.fixture(scope="module")
+def router() -> SegmentRouter:
+    router = create_app().router
+    assert isinstance(router, SegmentRouter)
+    return router
+
+
+def test_every_path_of_the_app_gets_the_route_starlette_would_give_it(router: SegmentRouter) -> None:
+    found_plainly = 0
+    for path in sorted(_sample_paths(router)):
+        for method in METHODS:
+            scope = {"type": "http", "method": method, "path": path, "root_path": "", "path_params": {}}
+            expected = _starlette_choice(router.routes, scope)
+            found = router.find(method, path)
+            if found is not None:  # otherwise Starlette's own matching serves it
+                route, _prefix, params = found
+                assert (route, params) == expected, (method, path)
+                found_plainly += 1
+            elif expected is not None:
+                assert not _is_plain(expected[0]), (method, path, expected)
+    assert found_plainly
+
+
+def _is_plain(route: Route) -> bool:
+    return all(":" not in part for part in route.path.split("{")[1:])
+
+
+def test_a_literal_segment_wins_over_a_parameter_only_where_the_rest_of_the_path_allows(
+    router: SegmentRouter,
+) -> None:
+    tags = router.find("GET", "/v1/workflows/tags")
+    assert tags is not None and tags[0].path == "/workflows/tags" and tags[2] == {}
+    run = router.find("PUT", "/v1/workflows/tags/run")
+    assert run is not None and run[0].path == "/workflows/{workflowId}/run" and run[2] == {"workflowId": "tags"}
+
+
+def test_every_operation_of_both_apis_is_found_the_plain_way(router: SegmentRouter) -> None:
+    fake = Fake()
+    apis = [("/v1", fake.contract), ("", fake.orchestrator.contract)]  # the second names its full paths
+    for prefix, contract in apis:
+        for operation in contract.operations:
+            path = prefix + re.sub(r"\{[^}]+\}", "id_1", operation.path)
+            assert router.find(operation.method.upper(), path) is not None, (operation.method, path)
+
+
+def test_what_the_segments_do_not_settle_is_left_to_starlette(router: SegmentRouter) -> None:
+    assert router.find("POST", "/v1/workflows/workflow_x") is None  # a 405, with its Allow header
+    assert router.find("GET", "/v1/workflows/") is None  # a trailing slash
+    assert router.find("GET", "/v1/jobs//") is None  # an empty id
+
+
+def test_the_api_still_answers_what_starlette_answered(http) -> None:
+    assert http("GET", "/v1/workflows/workflow_bg_remover").status_code == 200
+    refused = http("POST", "/v1/workflows/workflow_bg_remover")
+    assert refused.status_code == 405 and refused.json()["statusCode"] == 405
+    assert "GET" in refused.headers["Allow"]
+    assert http("GET", "/v1/nowhere").json()["statusCode"] == 404
