@@ -16,12 +16,14 @@ import asyncio
 from typing import Any
 
 import httpx
+from starlette._utils import get_route_path
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
-from mockserver.http.routing import SegmentRouter
+from mockserver.http.routing import ANSWERS_EVERYTHING, SegmentRouter
 
 SERVER_SEND = "mockserver.server_send"
 
@@ -42,6 +44,13 @@ class FakeApp(Starlette):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             scope[SERVER_SEND] = send
+            found = self.router.find(scope["method"], get_route_path(scope))
+            if found is not None and getattr(found[0].endpoint, ANSWERS_EVERYTHING, False):
+                scope["app"] = self
+                self.router.resolve(scope)
+                response = await found[0].endpoint(Request(scope, receive, send))
+                await response(scope, receive, send)
+                return
         await super().__call__(scope, receive, send)
 
 

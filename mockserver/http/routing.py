@@ -13,11 +13,21 @@ own matching, which answers exactly as it always does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette._utils import get_route_path
 from starlette.convertors import StringConvertor
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
+
+# Set on an endpoint that answers every request itself, its own errors included: the app calls it
+# straight away, without Starlette's error and exception middleware around it.
+ANSWERS_EVERYTHING = "answers_everything"
+
+
+def answers_everything(endpoint: Any) -> Any:
+    setattr(endpoint, ANSWERS_EVERYTHING, True)
+    return endpoint
 
 
 @dataclass
@@ -56,23 +66,30 @@ class SegmentRouter(Router):
         route, prefix = node.routes[method]
         return route, prefix, params
 
+    def resolve(self, scope: Scope) -> Route | None:
+        """The route of an HTTP request found the plain way, with the scope set up as Starlette's routing
+        would (path parameters, mount root path); None, and the scope untouched, when not found."""
+        found = self.find(scope["method"], get_route_path(scope))
+        if found is None:
+            return None
+        route, prefix, params = found
+        root_path = scope.get("root_path", "")
+        scope.setdefault("router", self)
+        scope.update(
+            route=route,
+            endpoint=route.endpoint,
+            path_params=params,
+            app_root_path=scope.get("app_root_path", root_path),
+            root_path=root_path + prefix,
+        )
+        return route
+
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            found = self.find(scope["method"], get_route_path(scope))
-            if found is not None:
-                route, prefix, params = found
-                root_path = scope.get("root_path", "")
-                scope.setdefault("router", self)
-                scope.update(
-                    route=route,
-                    endpoint=route.endpoint,
-                    path_params=params,
-                    app_root_path=scope.get("app_root_path", root_path),
-                    root_path=root_path + prefix,
-                )
-                await route.handle(scope, receive, send)
-                return
-        await super().app(scope, receive, send)
+        route = self.resolve(scope) if scope["type"] == "http" else None
+        if route is None:
+            await super().app(scope, receive, send)
+        else:
+            await route.handle(scope, receive, send)
 
     def _file(self, route: Route, prefix: str) -> None:
         node = self._tree

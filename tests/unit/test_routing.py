@@ -119,3 +119,13 @@ def test_the_api_still_answers_what_starlette_answered(http) -> None:
     assert refused.status_code == 405 and refused.json()["statusCode"] == 405
     assert "GET" in refused.headers["Allow"]
     assert http("GET", "/v1/nowhere").json()["statusCode"] == 404
+
+
+def test_an_api_endpoint_called_directly_still_answers_its_own_failures(fake: Fake, http, monkeypatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("journal is broken")
+
+    monkeypatch.setattr(fake.journal, "start", broken)
+    response = http("GET", "/v1/workflows/workflow_bg_remover")
+    assert response.status_code == 500
+    assert response.json() == {"statusCode": 500, "error": "Internal Server Error", "message": "Internal server error"}
