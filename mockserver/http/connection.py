@@ -47,8 +47,8 @@ class FakeApp(Starlette):
             found = self.router.find(scope["method"], get_route_path(scope))
             if found is not None and getattr(found[0].endpoint, ANSWERS_EVERYTHING, False):
                 scope["app"] = self
-                self.router.resolve(scope)
-                response = await found[0].endpoint(Request(scope, receive, send))
+                route = self.router.enter(scope, found)
+                response = await route.endpoint(Request(scope, receive, send))
                 await response(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)

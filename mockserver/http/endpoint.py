@@ -254,6 +254,8 @@ async def _serve(
         entry.warnings = call.warnings
         for warning in call.warnings:
             log.warning("%s %s: %s", request.method, request.url.path, warning)
+        if isinstance(result, JSONResponse):
+            return result, result.content
         if isinstance(result, Response):
             return result, json.loads(result.body) if result.body else None
         return JSONResponse(result), result

@@ -67,11 +67,13 @@ class SegmentRouter(Router):
         return route, prefix, params
 
     def resolve(self, scope: Scope) -> Route | None:
-        """The route of an HTTP request found the plain way, with the scope set up as Starlette's routing
-        would (path parameters, mount root path); None, and the scope untouched, when not found."""
+        """The route of an HTTP request found the plain way, with the scope entered; None if not found."""
         found = self.find(scope["method"], get_route_path(scope))
-        if found is None:
-            return None
+        return None if found is None else self.enter(scope, found)
+
+    def enter(self, scope: Scope, found: tuple[Route, str, dict[str, str]]) -> Route:
+        """Set the scope up for a route :meth:`find` found, as Starlette's routing would (path parameters,
+        the mount's root path)."""
         route, prefix, params = found
         root_path = scope.get("root_path", "")
         scope.setdefault("router", self)

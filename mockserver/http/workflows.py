@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from mockserver.http.endpoint import Call, api
+from mockserver.http.responses import ApiJSONResponse as JSONResponse
 from mockserver.jobs.service import DryRun
 from mockserver.jobs.view import job_view
 from mockserver.workflows.service import WorkflowQuery
