@@ -72,10 +72,11 @@ class Workflow(ApiModel):
 
         The view is shared by every caller asking for it: read it, never change it.
         """
+        views = self.__pydantic_private__["_views"]  # what ``self._views`` reads, without pydantic's __getattr__
         key = (asset_url.base, full)
-        view = self._views.get(key)
+        view = views.get(key)
         if view is None:
-            view = self._views[key] = self._render(asset_url, full)
+            view = views[key] = self._render(asset_url, full)
         return view
 
     def _render(self, asset_url: AssetUrl, full: bool) -> dict[str, Any]:

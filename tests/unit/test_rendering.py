@@ -9,6 +9,7 @@ import pytest
 
 from mockserver.contract import spec
 from mockserver.fake import Fake
+from mockserver.http.responses import ApiJSONResponse
 from mockserver.workflows.models import AssetRef, AssetUrl, Workflow
 
 
@@ -86,3 +87,9 @@ def test_verdicts_past_their_budget_are_forgotten_not_confused(
         assert get_workflow.check_response(404, good, json.dumps(good).encode()) == get_workflow.check_response(
             404, good
         )
+
+
+def test_an_answer_with_an_integer_past_64_bits_is_still_rendered() -> None:
+    response = ApiJSONResponse({"echoed": 2**70, "name": "é"})
+    assert json.loads(response.body) == {"echoed": 2**70, "name": "é"}
+    assert response.content == {"echoed": 2**70, "name": "é"}
