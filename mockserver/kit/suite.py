@@ -65,7 +65,7 @@ class SuiteOptions:
     project_id: str | None = None
     workflow: str | None = None  # the workflow the lifecycle check runs on a live target
     inputs: dict[str, Any] = field(default_factory=dict)
-    clock_step: float = 5.0  # simulated seconds a kit-made fake moves after each call of the walk
+    clock_step: float = 10.0  # simulated seconds a kit-made fake moves after each call of the walk
     timeout: float = 600.0  # how long the lifecycle check polls a job, in the target's seconds
 
 
