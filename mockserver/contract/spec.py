@@ -6,6 +6,7 @@ JSON pointer into the body, and the rule it broke.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from dataclasses import dataclass, field
@@ -130,17 +131,15 @@ class Operation:
                 violations.extend(_body_violations(self.body_validator, body))
         return values, violations
 
-    def check_response(self, status: int, body: Any, rendered: bytes | None = None) -> list[Violation]:
-        """What in the response breaks the contract. Given the ``rendered`` JSON, a body sent before is not
-        checked again: the same bytes always get the same verdict."""
-        if rendered is None:
-            return self._response_problems(status, body)
-        verdict = self.verdicts.get(status, rendered)
+    def check_sent(self, status: int, sent: bytes) -> list[Violation]:
+        """What in a response, as sent, breaks the contract. The same bytes always get the same verdict, so
+        each distinct body is parsed and checked once."""
+        verdict = self.verdicts.get(status, sent)
         if verdict is None:
-            verdict = self.verdicts.remember(status, rendered, self._response_problems(status, body))
+            verdict = self.verdicts.remember(status, sent, self.check_response(status, _parsed(sent)))
         return list(verdict)
 
-    def _response_problems(self, status: int, body: Any) -> list[Violation]:
+    def check_response(self, status: int, body: Any) -> list[Violation]:
         key = str(status)
         if key not in self.responses:
             key = f"{key[0]}XX" if f"{key[0]}XX" in self.responses else "default"
@@ -150,6 +149,14 @@ class Operation:
         if validator is None:
             return []
         return [Violation("response", pointer, message) for pointer, message in validator.problems(body)]
+
+
+def _parsed(sent: bytes) -> Any:
+    """A response body as JSON; None for an empty or non-JSON one (which a JSON schema then refuses)."""
+    try:
+        return json.loads(sent) if sent else None
+    except ValueError:
+        return None
 
 
 class _Verdicts:

@@ -102,8 +102,8 @@ class Dialect:
     def error_response(self, error: ApiError) -> Response:
         raise NotImplementedError
 
-    def internal_error(self) -> tuple[Response, Any]:
-        """The answer when the fake itself fails, and its body as checked against the contract."""
+    def internal_error(self) -> Response:
+        """The answer when the fake itself fails."""
         raise NotImplementedError
 
 
@@ -142,9 +142,8 @@ class ScenarioDialect(Dialect):
     def error_response(self, error: ApiError) -> Response:
         return error_response(error)
 
-    def internal_error(self) -> tuple[Response, Any]:
-        body = self.error_body(500, "Internal Server Error", "Internal server error")
-        return JSONResponse(body, status_code=500), body
+    def internal_error(self) -> Response:
+        return JSONResponse(self.error_body(500, "Internal Server Error", "Internal server error"), status_code=500)
 
 
 SCENARIO = ScenarioDialect()
@@ -159,7 +158,7 @@ def api(
                 return await answer(request)
             except Exception:  # a bug in the fake's own bookkeeping: still an answer in the API's format
                 log.exception("unexpected error serving %s %s", request.method, request.url.path)
-                return dialect.internal_error()[0]
+                return dialect.internal_error()
 
         async def answer(request: Request) -> Response:
             fake: Fake = request.app.state.fake
@@ -173,9 +172,9 @@ def api(
             if injected is not None:
                 response = injected
             else:
-                response, result = await _serve(request, fake, operation, handler, entry, dialect)
+                response = await _serve(request, fake, operation, handler, entry, dialect)
                 if fake.settings.check_responses:
-                    problems = operation.check_response(response.status_code, result, response.body)
+                    problems = operation.check_sent(response.status_code, response.body)
                     entry.response_violations = [problem.describe() for problem in problems]
             entry.warnings[:0] = notes
             _finish(entry, response, started)
@@ -239,7 +238,7 @@ def log_request(entry: Entry) -> None:
 
 async def _serve(
     request: Request, fake: Fake, operation: Operation, handler: Handler, entry: Entry, dialect: Dialect
-) -> tuple[Response, Any]:
+) -> Response:
     try:
         query = _query_lists(request)
         principal = dialect.admit(fake, request, query)
@@ -254,14 +253,9 @@ async def _serve(
         entry.warnings = call.warnings
         for warning in call.warnings:
             log.warning("%s %s: %s", request.method, request.url.path, warning)
-        if isinstance(result, JSONResponse):
-            return result, result.content
-        if isinstance(result, Response):
-            return result, json.loads(result.body) if result.body else None
-        return JSONResponse(result), result
+        return result if isinstance(result, Response) else JSONResponse(result)
     except ApiError as error:
-        response = dialect.error_response(error)
-        return response, json.loads(response.body)
+        return dialect.error_response(error)
     except Exception:  # a bug in the fake must still answer in the API's format
         log.exception("unexpected error serving %s %s", request.method, request.url.path)
         return dialect.internal_error()

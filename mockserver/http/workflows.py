@@ -26,7 +26,7 @@ async def list_workflows(call: Call) -> dict[str, Any]:
         pagination_token=p.get("paginationToken"),
     )
     page = call.fake.workflows.list(call.principal, query)
-    body: dict[str, Any] = {"workflows": [wf.api_view(call.asset_url, page.full) for wf in page.workflows]}
+    body: dict[str, Any] = {"workflows": [wf.api_json(call.asset_url, page.full) for wf in page.workflows]}
     if page.next_token:
         body["nextPaginationToken"] = page.next_token
     return body
@@ -35,7 +35,7 @@ async def list_workflows(call: Call) -> dict[str, Any]:
 @api("createWorkflow")
 async def create_workflow(call: Call) -> dict[str, Any]:
     workflow = call.fake.workflows.create(call.principal, call.body["name"], call.body["description"])
-    return {"workflow": workflow.api_view(call.asset_url)}
+    return {"workflow": workflow.api_json(call.asset_url)}
 
 
 @api("getWorkflowTags")
@@ -46,13 +46,13 @@ async def get_tags(call: Call) -> dict[str, Any]:
 @api("getWorkflow")
 async def get_workflow(call: Call) -> dict[str, Any]:
     workflow = call.fake.workflows.get(call.principal, call.path("workflowId"))
-    return {"workflow": workflow.api_view(call.asset_url)}
+    return {"workflow": workflow.api_json(call.asset_url)}
 
 
 @api("updateWorkflow")
 async def update_workflow(call: Call) -> dict[str, Any]:
     workflow = call.fake.workflows.update(call.principal, call.path("workflowId"), call.body or {})
-    return {"workflow": workflow.api_view(call.asset_url)}
+    return {"workflow": workflow.api_json(call.asset_url)}
 
 
 @api("deleteWorkflow")
@@ -83,7 +83,7 @@ async def run_workflow(call: Call) -> Any:
     call.warnings.extend(result.warnings)
     return {
         "job": job_view(result.job, fake.simulation.progress(result.job), call.asset_url),
-        "workflow": result.workflow.api_view(call.asset_url),
+        "workflow": result.workflow.api_json(call.asset_url),
     }
 
 

@@ -137,8 +137,8 @@ class FastAPIDialect(Dialect):
             headers["Retry-After"] = str(retry_after)
         return JSONResponse({"detail": error.message}, status_code=error.status, headers=headers)
 
-    def internal_error(self) -> tuple[Response, Any]:
-        return PlainTextResponse("Internal Server Error", status_code=500), None
+    def internal_error(self) -> Response:
+        return PlainTextResponse("Internal Server Error", status_code=500)
 
 
 def _is_json(content_type: str) -> bool:

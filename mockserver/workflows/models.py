@@ -8,6 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
 
+from mockserver.rendering import Rendered
+
 Privacy = Literal["private", "public", "unlisted"]
 WorkflowStatus = Literal["draft", "ready", "deleted"]
 PRIVACIES: tuple[Privacy, ...] = ("public", "private", "unlisted")
@@ -51,12 +53,12 @@ class Workflow(ApiModel):
     locked_state_changed_at: str | None = None
     locked_state_changed_by: str | None = None
     last_ready_flow_updated_at: str | None = None
-    # Rendered views by (asset base URL, full): a workflow is read far more often than it changes.
-    _views: dict[tuple[str, bool], dict[str, Any]] = PrivateAttr(default_factory=dict)
+    # Rendered JSON by (asset base URL, full): a workflow is read far more often than it changes.
+    _rendered: dict[tuple[str, bool], Rendered] = PrivateAttr(default_factory=dict)
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Workflow:
         copy = super().model_copy(update=update, deep=deep)
-        copy._views = {}  # a new version renders its own views
+        copy._rendered = {}  # a new version renders its own
         return copy
 
     @property
@@ -67,19 +69,18 @@ class Workflow(ApiModel):
     def is_deleted(self) -> bool:
         return self.status == "deleted"
 
-    def api_view(self, asset_url: AssetUrl, full: bool = True) -> dict[str, Any]:
-        """The workflow as the API returns it; ``full=False`` leaves out flow and editorInfo.
-
-        The view is shared by every caller asking for it: read it, never change it.
-        """
-        views = self.__pydantic_private__["_views"]  # what ``self._views`` reads, without pydantic's __getattr__
+    def api_json(self, asset_url: AssetUrl, full: bool = True) -> Rendered:
+        """:meth:`api_view` rendered to JSON once per version: a page of workflows is then a join of bytes,
+        not a walk over every workflow's objects."""
+        rendered = self.__pydantic_private__["_rendered"]  # ``self._rendered``, without pydantic's __getattr__
         key = (asset_url.base, full)
-        view = views.get(key)
-        if view is None:
-            view = views[key] = self._render(asset_url, full)
-        return view
+        fragment = rendered.get(key)
+        if fragment is None:
+            fragment = rendered[key] = Rendered(self.api_view(asset_url, full))
+        return fragment
 
-    def _render(self, asset_url: AssetUrl, full: bool) -> dict[str, Any]:
+    def api_view(self, asset_url: AssetUrl, full: bool = True) -> dict[str, Any]:
+        """The workflow as the API returns it; ``full=False`` leaves out flow and editorInfo."""
         body = self.model_dump(by_alias=True, exclude_none=True, exclude={"before", "after", "thumbnail"})
         body["hasFlow"] = self.has_flow
         for name in ("before", "after", "thumbnail"):

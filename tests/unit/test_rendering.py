@@ -32,24 +32,36 @@ def test_a_stored_workflow_cannot_be_changed_in_place() -> None:
         _workflow().name = "Renamed"
 
 
-def test_a_new_version_renders_its_own_view_and_the_old_one_keeps_its_own() -> None:
+def _rendered(workflow: Workflow, url: AssetUrl, full: bool = True) -> dict:
+    return json.loads(workflow.api_json(url, full).json)
+
+
+def test_a_new_version_renders_its_own_json_and_the_old_one_keeps_its_own() -> None:
     url = AssetUrl("http://fake.test")
     original = _workflow()
-    assert original.api_view(url)["name"] == "Poster"
+    assert _rendered(original, url)["name"] == "Poster"
     renamed = original.model_copy(update={"name": "Renamed"})
-    assert renamed.api_view(url)["name"] == "Renamed"
-    assert original.api_view(url)["name"] == "Poster"
+    assert _rendered(renamed, url)["name"] == "Renamed"
+    assert _rendered(original, url)["name"] == "Poster"
 
 
-def test_views_differ_by_asset_base_and_by_fullness() -> None:
+def test_the_json_is_the_view_rendered_once_per_asset_base_and_fullness() -> None:
     workflow = _workflow()
-    one = workflow.api_view(AssetUrl("http://one.test"))
-    two = workflow.api_view(AssetUrl("http://two.test"))
-    assert one["thumbnail"]["url"] == "http://one.test/cdn/assets/asset_thumb"
-    assert two["thumbnail"]["url"] == "http://two.test/cdn/assets/asset_thumb"
-    short = workflow.api_view(AssetUrl("http://one.test"), full=False)
-    assert "flow" in one and "flow" not in short
-    assert workflow.api_view(AssetUrl("http://one.test")) is one
+    one, two = AssetUrl("http://one.test"), AssetUrl("http://two.test")
+    assert _rendered(workflow, one) == workflow.api_view(one)
+    assert _rendered(workflow, two)["thumbnail"]["url"] == "http://two.test/cdn/assets/asset_thumb"
+    assert _rendered(workflow, one)["thumbnail"]["url"] == "http://one.test/cdn/assets/asset_thumb"
+    assert "flow" in _rendered(workflow, one) and "flow" not in _rendered(workflow, one, full=False)
+    assert workflow.api_json(one) is workflow.api_json(one)
+
+
+def test_a_flow_with_an_integer_past_64_bits_still_renders() -> None:
+    workflow = _workflow().model_copy(update={"flow": [{"id": "node_1", "seed": 2**70}]})
+    assert _rendered_big(workflow)["flow"][0]["seed"] == 2**70
+
+
+def _rendered_big(workflow: Workflow) -> dict:
+    return json.loads(ApiJSONResponse({"w": workflow.api_json(AssetUrl("http://one.test"))}).body)["w"]
 
 
 def test_an_updated_workflow_is_served_as_updated(sdk) -> None:
@@ -68,12 +80,12 @@ def get_workflow(fake: Fake) -> spec.Operation:
 
 
 def test_a_broken_response_is_reported_every_time_it_is_sent(get_workflow: spec.Operation) -> None:
-    body = {"workflow": {"id": 42}}
-    rendered = json.dumps(body).encode()
-    first = get_workflow.check_response(200, body, rendered)
-    again = get_workflow.check_response(200, body, rendered)
+    sent = json.dumps({"workflow": {"id": 42}}).encode()
+    first = get_workflow.check_sent(200, sent)
+    again = get_workflow.check_sent(200, sent)
     assert first and again == first
-    assert get_workflow.check_response(201, body, rendered)[0].message.startswith("status 201 is not documented")
+    assert get_workflow.check_sent(201, sent)[0].message.startswith("status 201 is not documented")
+    assert get_workflow.check_sent(200, b"not json")
 
 
 def test_verdicts_past_their_budget_are_forgotten_not_confused(
@@ -81,15 +93,13 @@ def test_verdicts_past_their_budget_are_forgotten_not_confused(
 ) -> None:
     monkeypatch.setattr(spec._Verdicts, "BUDGET_BYTES", 64)
     bad = {"workflow": {"id": 42}}
-    good = {"success": True}
+    good = {"statusCode": 404, "error": "Not Found", "message": "Workflow not found"}
     for _ in range(3):
-        assert get_workflow.check_response(200, bad, json.dumps(bad).encode())
-        assert get_workflow.check_response(404, good, json.dumps(good).encode()) == get_workflow.check_response(
-            404, good
-        )
+        assert get_workflow.check_sent(200, json.dumps(bad).encode())
+        assert get_workflow.check_sent(404, json.dumps(good).encode()) == get_workflow.check_response(404, good)
 
 
 def test_an_answer_with_an_integer_past_64_bits_is_still_rendered() -> None:
-    response = ApiJSONResponse({"echoed": 2**70, "name": "é"})
-    assert json.loads(response.body) == {"echoed": 2**70, "name": "é"}
-    assert response.content == {"echoed": 2**70, "name": "é"}
+    response = ApiJSONResponse({"echoed": 2**70, "name": "é", "workflow": _workflow().api_json(AssetUrl())})
+    body = json.loads(response.body)
+    assert (body["echoed"], body["name"], body["workflow"]["name"]) == (2**70, "é", "Poster")
