@@ -285,10 +285,16 @@ def _query_string(request: Request) -> str:
 def _query_lists(request: Request) -> dict[str, list[str]]:
     query: dict[str, list[str]] = {}
     text = _query_string(request)
-    if text:
-        for key, value in parse_qsl(text, keep_blank_values=True):
-            query.setdefault(key, []).append(value)
+    for key, value in _query_pairs(text) if text else ():
+        query.setdefault(key, []).append(value)
     return query
+
+
+def _query_pairs(text: str) -> list[tuple[str, str]]:
+    """What ``parse_qsl(text, keep_blank_values=True)`` returns; split by hand when nothing is encoded."""
+    if "%" in text or "+" in text:
+        return parse_qsl(text, keep_blank_values=True)
+    return [(key, value) for key, _, value in (pair.partition("=") for pair in text.split("&") if pair)]
 
 
 def _base_url(request: Request) -> str:
