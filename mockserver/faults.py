@@ -131,6 +131,10 @@ class FaultRules:
             self._rules = [rule for rule in self._rules if rule.id != rule_id]
             return len(self._rules) != before
 
+    def __bool__(self) -> bool:
+        """Whether any rule is set: most requests meet none, and need not be matched."""
+        return bool(self._rules)
+
     def rules(self) -> list[FaultRule]:
         with self._lock:
             return list(self._rules)

@@ -196,6 +196,8 @@ async def _injected_fault(
 
     What a fault rule answers is not the fake breaking the contract, so it is not checked against it.
     """
+    if not fake.faults:
+        return None
     facts = {
         "operationId": operation_id,
         "method": request.method,
