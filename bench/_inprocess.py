@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import statistics
 import time
+from typing import Any
 
 import httpx
 
@@ -37,3 +39,49 @@ def timed(client: httpx.Client, url: str, rounds: int = 200) -> float:
         samples.append(time.perf_counter() - started)
         assert response.status_code == 200, response.text
     return statistics.median(samples) * 1000
+
+
+class DirectCaller:
+    """GETs sent straight to an app's ASGI callable, in this thread: the app's own time, no transport."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._loop = asyncio.new_event_loop()
+
+    def seconds(self, url: str) -> float:
+        """Wall seconds of one GET, asserting a 200."""
+        path, _, query = url.partition("?")
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": [(b"host", b"testserver"), (b"authorization", AUTH["Authorization"].encode())],
+            "server": ("testserver", 80),
+            "client": ("127.0.0.1", 50000),
+        }
+        started = time.perf_counter()
+        status = self._loop.run_until_complete(self._get(scope))
+        elapsed = time.perf_counter() - started
+        assert status == 200, (url, status)
+        return elapsed
+
+    async def _get(self, scope: dict[str, Any]) -> int:
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        await self._app(scope, receive, send)
+        return sent[0]["status"]
+
+    def close(self) -> None:
+        self._loop.close()

@@ -1,6 +1,6 @@
 """The fake side by side with Stoplight Prism and a bare Starlette app, under the same load.
 
-    .venv/bin/python bench/compare_prism.py [--rounds 3] [--seconds 5]
+    .venv/bin/python bench/compare_prism.py [--rounds 3] [--seconds 5] [--http h11]
 
 Installs wrk (Debian) and Prism (npm, into bench/.tools) when missing, starts
 the three servers on loopback ports, and loads them alternately, round after
@@ -48,16 +48,17 @@ def targets(job_id: str) -> list[Target]:
     ]
 
 
-def servers() -> dict[str, Server]:
+def servers(http: str) -> dict[str, Server]:
+    """The three servers; with ``http="h11"`` the fake and the bare app run under plain uvicorn (h11, asyncio)."""
     fake_port, prism_port, bare_port = free_port(), free_port(), free_port()
     prism = ensure_prism()
+    plain = ["--http", "h11", "--loop", "asyncio"] if http == "h11" else []
+    fake_command = [PYTHON, "-m", "mockserver", "serve", "--port", str(fake_port), "--log-level", "warning"]
+    if http == "h11":
+        fake_command = [PYTHON, "-m", "uvicorn", "mockserver.http.app:create_app", "--factory", *plain]
+        fake_command += ["--port", str(fake_port), "--log-level", "warning", "--no-access-log"]
     return {
-        "fake": Server(
-            "fake",
-            [PYTHON, "-m", "mockserver", "serve", "--port", str(fake_port), "--log-level", "warning"],
-            fake_port,
-            "/v1/workflows/tags",
-        ),
+        "fake": Server("fake", fake_command, fake_port, "/v1/workflows/tags"),
         "prism": Server(
             "prism",
             [str(prism), "mock", str(CONTRACT), "-p", str(prism_port), "-v", "error"],
@@ -78,6 +79,7 @@ def servers() -> dict[str, Server]:
                 "--no-access-log",
                 "--app-dir",
                 str(ROOT / "bench"),
+                *plain,
             ],
             bare_port,
             "/",
@@ -113,8 +115,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--http", choices=["httptools", "h11"], default="httptools", help="h11: plain uvicorn")
     args = parser.parse_args()
-    running = servers()
+    running = servers(args.http)
     try:
         for server in running.values():
             server.start()
