@@ -103,7 +103,7 @@ class Operation:
     body_validator: Schema | None
     body_required: bool
     responses: dict[str, Schema | None] = field(default_factory=dict)
-    verdicts: _Verdicts = field(default_factory=lambda: _Verdicts(), repr=False, compare=False)
+    verdicts: _Verdicts = field(default_factory=lambda: _Verdicts(), repr=False, compare=False)  # the contract's
 
     def check_request(
         self, path_params: dict[str, str], query: dict[str, list[str]], body: Any, has_body: bool
@@ -134,9 +134,10 @@ class Operation:
     def check_sent(self, status: int, sent: bytes) -> list[Violation]:
         """What in a response, as sent, breaks the contract. The same bytes always get the same verdict, so
         each distinct body is parsed and checked once."""
-        verdict = self.verdicts.get(status, sent)
+        key = (self.operation_id, status, sent)
+        verdict = self.verdicts.get(key)
         if verdict is None:
-            verdict = self.verdicts.remember(status, sent, self.check_response(status, _parsed(sent)))
+            verdict = self.verdicts.remember(key, self.check_response(status, _parsed(sent)))
         return list(verdict)
 
     def check_response(self, status: int, body: Any) -> list[Violation]:
@@ -160,23 +161,27 @@ def _parsed(sent: bytes) -> Any:
 
 
 class _Verdicts:
-    """Response verdicts by status and body bytes, up to a memory budget, then forgotten all at once."""
+    """Response verdicts by operation, status and body bytes, for all of a contract's operations, up to a
+    memory budget, then forgotten all at once."""
 
-    BUDGET_BYTES = 4 * 1024 * 1024
+    BUDGET_BYTES = 8 * 1024 * 1024
 
     def __init__(self) -> None:
-        self._known: dict[tuple[int, bytes], tuple[Violation, ...]] = {}
+        self._known: dict[tuple[str, int, bytes], tuple[Violation, ...]] = {}
         self._size = 0
+        self._lock = threading.Lock()
 
-    def get(self, status: int, rendered: bytes) -> tuple[Violation, ...] | None:
-        return self._known.get((status, rendered))
+    def get(self, key: tuple[str, int, bytes]) -> tuple[Violation, ...] | None:
+        return self._known.get(key)
 
-    def remember(self, status: int, rendered: bytes, problems: list[Violation]) -> tuple[Violation, ...]:
-        if self._size + len(rendered) > self.BUDGET_BYTES:
-            self._known = {}
-            self._size = 0
-        verdict = self._known[(status, rendered)] = tuple(problems)
-        self._size += len(rendered)
+    def remember(self, key: tuple[str, int, bytes], problems: list[Violation]) -> tuple[Violation, ...]:
+        verdict = tuple(problems)
+        with self._lock:
+            if self._size + len(key[2]) > self.BUDGET_BYTES:
+                self._known = {}
+                self._size = 0
+            self._known[key] = verdict
+            self._size += len(key[2])
         return verdict
 
 
@@ -184,6 +189,7 @@ class Contract:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
         self._definitions = {key: document[key] for key in ("paths", "components") if key in document}
+        self._verdicts = _Verdicts()
         self.operations = [self._operation(path, method) for path, method in _operation_keys(document)]
         # Literal paths before templated ones, so /workflows/tags never matches /workflows/{workflowId}.
         self.operations.sort(key=lambda op: (op.path.count("{"), -len(op.path)))
@@ -261,6 +267,7 @@ class Contract:
             body_validator=body_validator,
             body_required=body_required,
             responses=responses,
+            verdicts=self._verdicts,
         )
 
     def _parameter(self, spec: dict[str, Any], item: dict[str, Any], pointer: str) -> Parameter:
