@@ -48,10 +48,26 @@ class FakeApp(Starlette):
             if found is not None and getattr(found[0].endpoint, ANSWERS_EVERYTHING, False):
                 scope["app"] = self
                 route = self.router.enter(scope, found)
-                response = await route.endpoint(Request(scope, receive, send))
+                response = await route.endpoint(ApiRequest(scope, receive, send))
                 await response(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
+
+
+class ApiRequest(Request):
+    """A request whose headers are a dict, built once: Starlette's scan the header list on every lookup,
+    and serving an API request looks up five of them."""
+
+    @property
+    def headers(self) -> dict[str, str]:  # type: ignore[override]
+        if self._plain_headers is None:
+            # Reversed: where a header is repeated, the first one counts, as in Starlette's.
+            self._plain_headers = {
+                name.decode("latin-1"): value.decode("latin-1") for name, value in reversed(self.scope["headers"])
+            }
+        return self._plain_headers
+
+    _plain_headers: dict[str, str] | None = None
 
 
 class DroppedConnection(Response):
