@@ -3,21 +3,64 @@ plane under ``/_mock``."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from starlette._utils import get_route_path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import Receive, Scope, Send
 
 from mockserver.errors import MethodNotAllowed, NotFound
 from mockserver.fake import Fake
 from mockserver.http import assets, control, dashboard, jobs, workflows
-from mockserver.http.connection import FakeApp
+from mockserver.http.connection import SERVER_SEND
 from mockserver.http.endpoint import error_response, log_request
+from mockserver.http.routing import ANSWERS_EVERYTHING, SegmentRouter
 from mockserver.orchestrator import routes as orchestrator
 from mockserver.settings import Settings
 
 API_PREFIX = "/v1"
+
+
+class FakeApp(Starlette):
+    """The fake's Starlette app: keeps the server's ``send`` in the scope so a request can be dropped, finds
+    routes by their path segments, and calls API endpoints, which answer every error themselves, without
+    Starlette's middleware."""
+
+    def __init__(self, routes: list[BaseRoute], **options: Any) -> None:
+        super().__init__(routes=routes, **options)
+        self.router = SegmentRouter(routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope[SERVER_SEND] = send
+            found = self.router.find(scope["method"], get_route_path(scope))
+            if found is not None and getattr(found[0].endpoint, ANSWERS_EVERYTHING, False):
+                scope["app"] = self
+                route = self.router.enter(scope, found)
+                response = await route.endpoint(ApiRequest(scope, receive, send))
+                await response(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+class ApiRequest(Request):
+    """A request whose headers are a dict, built once: Starlette's scan the header list on every lookup,
+    and serving an API request looks up five of them."""
+
+    _plain_headers: dict[str, str] | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:  # type: ignore[override]
+        if self._plain_headers is None:
+            # Reversed: where a header is repeated, the first one counts, as in Starlette's.
+            self._plain_headers = {
+                name.decode("latin-1"): value.decode("latin-1") for name, value in reversed(self.scope["headers"])
+            }
+        return self._plain_headers
 
 
 def create_app(fake: Fake | None = None, settings: Settings | None = None) -> Starlette:
