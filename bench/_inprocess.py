@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from mockserver.fake import Fake
-from mockserver.principals import Principal
+from mockserver.scenario.principals import Principal
+from mockserver.server.fake import Fake
 
 AUTH = {"Authorization": "Basic " + base64.b64encode(b"key_alice:secret_alice").decode()}
 ALICE = Principal("user_alice", "proj_demo", "editor")

@@ -15,10 +15,10 @@ import time
 import httpx
 from scenario_sdk import AsyncScenario, Scenario
 
-from mockserver.fake import Fake
-from mockserver.http.app import create_app
-from mockserver.settings import Settings
-from mockserver.transport import SyncASGITransport
+from mockserver.core.transport import SyncASGITransport
+from mockserver.server.app import create_app
+from mockserver.server.fake import Fake
+from mockserver.server.settings import Settings
 
 
 def per_call_ms(action, rounds: int) -> float:

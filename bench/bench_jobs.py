@@ -16,10 +16,10 @@ import tracemalloc
 import httpx
 from _inprocess import finished_runs, timed
 
-from mockserver.fake import Fake
-from mockserver.http.app import create_app
-from mockserver.settings import Settings
-from mockserver.transport import SyncASGITransport
+from mockserver.core.transport import SyncASGITransport
+from mockserver.server.app import create_app
+from mockserver.server.fake import Fake
+from mockserver.server.settings import Settings
 
 
 def measure(total: int) -> list[tuple[str, str]]:

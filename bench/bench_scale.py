@@ -23,9 +23,9 @@ import tracemalloc
 
 from _inprocess import ALICE, DirectCaller, finished_runs
 
-from mockserver.fake import Fake
-from mockserver.http.app import create_app
-from mockserver.settings import Settings
+from mockserver.server.app import create_app
+from mockserver.server.fake import Fake
+from mockserver.server.settings import Settings
 
 
 def add_workflows(fake: Fake, count: int, template: dict) -> list[str]:

@@ -55,7 +55,7 @@ def servers(http: str) -> dict[str, Server]:
     plain = ["--http", "h11", "--loop", "asyncio"] if http == "h11" else []
     fake_command = [PYTHON, "-m", "mockserver", "serve", "--port", str(fake_port), "--log-level", "warning"]
     if http == "h11":
-        fake_command = [PYTHON, "-m", "uvicorn", "mockserver.http.app:create_app", "--factory", *plain]
+        fake_command = [PYTHON, "-m", "uvicorn", "mockserver.server.app:create_app", "--factory", *plain]
         fake_command += ["--port", str(fake_port), "--log-level", "warning", "--no-access-log"]
     return {
         "fake": Server("fake", fake_command, fake_port, "/v1/workflows/tags"),

@@ -13,8 +13,8 @@ _EXPORTS = {
     "running": "mockserver.testing",
     "MockHandle": "mockserver.testing",
     "RunningServer": "mockserver.testing",
-    "Fake": "mockserver.fake",
-    "Settings": "mockserver.settings",
+    "Fake": "mockserver.server.fake",
+    "Settings": "mockserver.server.settings",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -11,8 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mockserver.clock import CLOCK_MODES
-from mockserver.settings import DEFAULT_FIXTURES, Settings
+from mockserver.core.clock import CLOCK_MODES
+from mockserver.server.settings import DEFAULT_FIXTURES, Settings
 
 # Modules adding subcommands: each has ``register(subparsers)``, whose parsers set ``func``.
 COMMAND_MODULES: list[str] = ["mockserver.kit.commands"]
@@ -155,9 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from mockserver.fake import Fake
-    from mockserver.http.app import create_app
-    from mockserver.state import load_file, save_file
+    from mockserver.server.app import create_app
+    from mockserver.server.fake import Fake
+    from mockserver.server.state import load_file, save_file
 
     settings = settings_from(args)
     fake = Fake(settings)

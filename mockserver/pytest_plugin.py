@@ -12,7 +12,7 @@ Installed with the package (entry point ``pytest11``), so the fixtures are there
 The fake starts from the default fixtures plus the folders listed in ``scenario_mock_fixtures``
 (ini, paths relative to the ini file), with the clock in ``scenario_mock_clock`` mode (``manual``
 unless set). ``@pytest.mark.scenario_mock(clock_mode="instant", ...)`` sets any
-:class:`~mockserver.settings.Settings` field for one test (or a module, with ``pytestmark``);
+:class:`~mockserver.server.settings.Settings` field for one test (or a module, with ``pytestmark``);
 ``fixtures=[...]`` there adds folders too.
 """
 
@@ -54,7 +54,7 @@ def _scope(fixture_name: str, config: pytest.Config) -> str:
 
 
 def _settings(request: pytest.FixtureRequest) -> Any:
-    from mockserver.settings import DEFAULT_FIXTURES
+    from mockserver.server.settings import DEFAULT_FIXTURES
     from mockserver.testing import settings_with
 
     config = request.config
@@ -71,7 +71,7 @@ def _settings(request: pytest.FixtureRequest) -> Any:
 @pytest.fixture(scope=_scope)
 def scenario_mock(request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh fake with its controls and in-process clients (a :class:`mockserver.testing.MockHandle`)."""
-    from mockserver.fake import Fake
+    from mockserver.server.fake import Fake
     from mockserver.testing import MockHandle
 
     handle = MockHandle(Fake(_settings(request)))

@@ -24,13 +24,13 @@ from typing import Any
 
 import httpx
 
-from mockserver.fake import Fake
-from mockserver.faults import FaultRule
-from mockserver.http.app import create_app
-from mockserver.journal import Entry
-from mockserver.principals import ApiKey
-from mockserver.settings import Settings
-from mockserver.transport import SyncASGITransport
+from mockserver.core.faults import FaultRule
+from mockserver.core.journal import Entry
+from mockserver.core.transport import SyncASGITransport
+from mockserver.scenario.principals import ApiKey
+from mockserver.server.app import create_app
+from mockserver.server.fake import Fake
+from mockserver.server.settings import Settings
 
 IN_PROCESS_URL = "http://mockserver.test"
 
@@ -178,7 +178,7 @@ def running(
     """
     import uvicorn
 
-    from mockserver.state import load_file, save_file
+    from mockserver.server.state import load_file, save_file
 
     owned = fake is None
     if fake is None:

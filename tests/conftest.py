@@ -12,10 +12,10 @@ import httpx
 import pytest
 from scenario_sdk import Scenario
 
-from mockserver.fake import Fake
-from mockserver.http.app import create_app
-from mockserver.settings import Settings
-from mockserver.transport import SyncASGITransport
+from mockserver.core.transport import SyncASGITransport
+from mockserver.server.app import create_app
+from mockserver.server.fake import Fake
+from mockserver.server.settings import Settings
 
 # pytester runs small suites that use the package's own pytest plugin (tests/plugin).
 pytest_plugins = ["pytester"]

@@ -14,10 +14,10 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mockserver.fake import Fake
-from mockserver.kit.conformance import ConformanceReport, build_report, render_report
+from mockserver.core.conformance import ConformanceReport, build_report, render_report
 from mockserver.kit.target import BASE_URL_VARIABLE, KEY_VARIABLE, SECRET_VARIABLE
-from mockserver.settings import DEFAULT_FIXTURES, Settings
+from mockserver.server.fake import Fake
+from mockserver.server.settings import DEFAULT_FIXTURES, Settings
 from mockserver.testing import running
 
 # Requests the journal keeps for the report; a longer client run reports how many fell out.

@@ -18,14 +18,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mockserver.core.resources import packaged
 from mockserver.kit.target import BASE_URL_VARIABLE, KEY_VARIABLE, SECRET_VARIABLE, TargetError
-from mockserver.settings import PROJECT_ROOT
 
 DESCRIPTION = (
     "The contract kit: check any API against the contract (check), a client against the fake (client), "
     "the live API against the contract and the fake (drift)."
 )
-SUITE = PROJECT_ROOT / "contracts" / "suite"
+SUITE = packaged("mockserver.kit", "contract_suite")
 
 
 def register(subparsers: Any) -> None:

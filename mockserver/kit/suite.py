@@ -29,7 +29,7 @@ from mockserver.kit.results import Failure, Results, curl_command, render_summar
 from mockserver.kit.safety import UNRESTRICTED, GuardedSession, Ledger, Policy, make_safe
 from mockserver.kit.target import Target, open_target
 from mockserver.kit.walk import WalkLog, favour_lifecycle, start_from_listings_and_creation
-from mockserver.settings import DEFAULT_CONTRACT
+from mockserver.server.settings import DEFAULT_CONTRACT
 
 # Runs of the lifecycle check on a kit-made fake: each fixture app, a review approved and
 # rejected, and a node job cancelled. Inputs are each app's required ones.

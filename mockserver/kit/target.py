@@ -24,9 +24,9 @@ from typing import Any, Literal
 
 import httpx
 
-from mockserver.fake import Fake
-from mockserver.http.app import API_PREFIX, create_app
-from mockserver.settings import Settings
+from mockserver.server.app import API_PREFIX, create_app
+from mockserver.server.fake import Fake
+from mockserver.server.settings import Settings
 from mockserver.testing import running
 
 TargetKind = Literal["in-process", "fake-http", "live"]
@@ -91,7 +91,7 @@ class Target:
         """An httpx client bound to the target's API root, authenticated."""
         headers = {"Authorization": self.credentials.authorization}
         if self.app is not None:
-            from mockserver.transport import SyncASGITransport
+            from mockserver.core.transport import SyncASGITransport
 
             kwargs.setdefault("transport", SyncASGITransport(self.app))
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=60, **kwargs)

@@ -23,11 +23,11 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from mockserver.contract.spec import Contract, Operation, Parameter, Violation
-from mockserver.errors import ApiError, BadRequest, Unauthorized
-from mockserver.fake import Fake
-from mockserver.http.endpoint import Dialect, read_limited
-from mockserver.principals import Principal
+from mockserver.core.contract import Contract, Operation, Parameter, Violation
+from mockserver.core.errors import ApiError, BadRequest, Unauthorized
+from mockserver.core.http.endpoint import Dialect, read_limited
+from mockserver.scenario.principals import Principal
+from mockserver.server.fake import Fake
 
 INT_PARSING = "Input should be a valid integer, unable to parse string as an integer"
 

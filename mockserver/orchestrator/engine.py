@@ -19,14 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mockserver.clock import Clock
-from mockserver.faults import FaultRules
-from mockserver.ids import IdFactory
+from mockserver.core.clock import Clock
+from mockserver.core.faults import FaultRules
+from mockserver.core.ids import IdFactory
+from mockserver.core.scheduler import Timeline
+from mockserver.core.store import Store
 from mockserver.orchestrator.dag import DagNode, final_step_id
 from mockserver.orchestrator.models import Pipeline, PipelineStep
 from mockserver.orchestrator.results import TASK_SECONDS, MappingError, mapped_config, task_result
-from mockserver.store import Store
-from mockserver.timeline import Timeline
 
 # Simulated seconds between a failed attempt and the next one.
 RETRY_SECONDS = 2.0

@@ -8,11 +8,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mockserver.http.endpoint import Call, api, log_request
+from mockserver.core.http.endpoint import Call, api, log_request
 from mockserver.orchestrator.dialect import FastAPIDialect
 from mockserver.orchestrator.requests import CreateWorkflow, WorkflowUpdate
 from mockserver.orchestrator.service import PipelineQuery
-from mockserver.orchestrator.view import workflow_view
+from mockserver.orchestrator.views import workflow_view
 
 PREFIX = "/api/v1"
 

@@ -1,7 +1,7 @@
 """Orchestrator workflow operations: create, read, list, update, and the lifecycle actions.
 
 Knows nothing of HTTP: takes validated requests and plain values, returns
-records, and raises :mod:`mockserver.errors` on refusals (404 for an unknown
+records, and raises :mod:`mockserver.core.errors` on refusals (404 for an unknown
 workflow, 400 for an action its status does not allow).
 """
 
@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.errors import BadRequest, NotFound
-from mockserver.ids import IdFactory
+from mockserver.core.clock import Clock
+from mockserver.core.errors import BadRequest, NotFound
+from mockserver.core.ids import IdFactory
+from mockserver.core.store import Store, pipeline_scope
 from mockserver.orchestrator import models
 from mockserver.orchestrator.engine import StepEngine
 from mockserver.orchestrator.models import Pipeline, PipelineStep
 from mockserver.orchestrator.requests import CreateWorkflow, WorkflowStepDefinition
 from mockserver.orchestrator.results import output_paths
-from mockserver.store import Store, pipeline_scope
 
 NOT_FOUND = "Workflow not found"
 

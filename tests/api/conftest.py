@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mockserver.fake import Fake
+from mockserver.server.fake import Fake
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,10 @@ import httpx
 import pytest
 import scenario_sdk
 
-from mockserver.fake import Fake
-from mockserver.http.app import create_app
-from mockserver.settings import Settings
-from mockserver.transport import SyncASGITransport
+from mockserver.core.transport import SyncASGITransport
+from mockserver.server.app import create_app
+from mockserver.server.fake import Fake
+from mockserver.server.settings import Settings
 
 TERMINAL = {"success", "failure", "canceled"}
 

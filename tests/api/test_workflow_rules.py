@@ -216,10 +216,10 @@ def test_create_requires_name_and_description(http):
 def test_any_key_mode_accepts_any_credentials():
     import httpx
 
-    from mockserver.fake import Fake
-    from mockserver.http.app import create_app
-    from mockserver.settings import Settings
-    from mockserver.transport import SyncASGITransport
+    from mockserver.core.transport import SyncASGITransport
+    from mockserver.server.app import create_app
+    from mockserver.server.fake import Fake
+    from mockserver.server.settings import Settings
 
     transport = SyncASGITransport(create_app(Fake(Settings(clock_mode="manual", any_key=True))))
     client = httpx.Client(transport=transport, base_url="http://testserver")

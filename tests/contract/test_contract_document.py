@@ -11,10 +11,10 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from mockserver.fake import Fake
 from mockserver.kit.target import Credentials
-from mockserver.settings import DEFAULT_CONTRACT, Settings
-from mockserver.workflows.flow import validate_flow
+from mockserver.scenario.workflows.flow import validate_flow
+from mockserver.server.fake import Fake
+from mockserver.server.settings import DEFAULT_CONTRACT, Settings
 
 DOCUMENT = yaml.safe_load(DEFAULT_CONTRACT.read_text(encoding="utf-8"))
 OPERATIONS = {

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from mockserver.fake import Fake
-from mockserver.settings import Settings
+from mockserver.server.fake import Fake
+from mockserver.server.settings import Settings
 
 
 def _busy(http) -> dict[str, str]:
@@ -48,7 +48,7 @@ def test_a_restored_fake_goes_on_exactly_as_the_original(http, fake):
 
 def test_restore_keeps_datetimes_exact(fake):
     fake.clock.advance(0.123456)
-    from mockserver.principals import Principal
+    from mockserver.scenario.principals import Principal
 
     fake.jobs.run(Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_x"}, False)
     fake.clock.advance(3.5)

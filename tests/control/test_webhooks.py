@@ -9,8 +9,8 @@ import socket
 import yaml
 from openapi_spec_validator import validate
 
-from mockserver.fake import Fake
-from mockserver.settings import DEFAULT_FIXTURES, Settings
+from mockserver.server.fake import Fake
+from mockserver.server.settings import DEFAULT_FIXTURES, Settings
 
 
 def _register(http, url: str, **extra) -> dict:
@@ -51,7 +51,7 @@ def test_failed_deliveries_are_retried_with_backoff(receiver):
         receiver.statuses = [500, 503]
         fake.webhooks.register({"projectId": "proj_demo", "url": receiver.url, "events": ["failure"]})
         fake.faults.add({"kind": "node-failure", "match": {"workflowId": "workflow_upscaler"}})
-        from mockserver.principals import Principal
+        from mockserver.scenario.principals import Principal
 
         fake.jobs.run(Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_a"}, False)
         fake.clock.advance(300)
@@ -73,7 +73,7 @@ def test_an_unreachable_receiver_fails_after_the_last_attempt():
     fake = Fake(Settings(clock_mode="instant", webhook_retry_seconds=0.01, webhook_max_attempts=3))
     try:
         fake.webhooks.register({"projectId": "proj_demo", "url": url})
-        from mockserver.principals import Principal
+        from mockserver.scenario.principals import Principal
 
         job = fake.jobs.run(
             Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_a"}, False

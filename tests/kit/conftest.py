@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from kit_support import SUMMARIES  # noqa: E402
 
-from mockserver.fake import Fake  # noqa: E402
 from mockserver.kit.target import fake_settings  # noqa: E402
+from mockserver.server.fake import Fake  # noqa: E402
 from mockserver.testing import running  # noqa: E402
 
 

@@ -10,9 +10,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from mockserver.fake import Fake
-from mockserver.http.app import create_app
 from mockserver.kit.target import Credentials, fake_settings
+from mockserver.server.app import create_app
+from mockserver.server.fake import Fake
 
 Rewrite = Callable[[str, str, int, Any], Any]
 

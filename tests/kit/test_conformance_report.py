@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import httpx
 
-from mockserver.fake import Fake
-from mockserver.http.app import create_app
-from mockserver.kit.conformance import build_report
+from mockserver.core.conformance import build_report
+from mockserver.core.transport import SyncASGITransport
 from mockserver.kit.target import Credentials, fake_settings
-from mockserver.transport import SyncASGITransport
+from mockserver.server.app import create_app
+from mockserver.server.fake import Fake
 
 ALICE = {"Authorization": Credentials("key_alice", "secret_alice").authorization}
 

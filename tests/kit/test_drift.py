@@ -12,7 +12,7 @@ from served_app import ServedApp
 
 from mockserver.kit.drift import SchemaIndex, compare_to_contract, drift_report, http_sender, read_scenario
 from mockserver.kit.target import open_target
-from mockserver.settings import DEFAULT_CONTRACT
+from mockserver.server.settings import DEFAULT_CONTRACT
 
 CREDENTIALS = {"SCENARIO_SDK_API_KEY": "key_alice", "SCENARIO_SDK_API_SECRET": "secret_alice"}
 

@@ -6,8 +6,8 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver.fake import Fake
-from mockserver.transport import SyncASGITransport
+from mockserver.core.transport import SyncASGITransport
+from mockserver.server.fake import Fake
 
 BEARER = {"Authorization": "Bearer token_alice"}
 

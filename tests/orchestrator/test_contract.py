@@ -8,10 +8,10 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.stateful import run_state_machine_as_test
 
-from mockserver.fake import Fake
-from mockserver.http.app import create_app
 from mockserver.kit import orchestrator_rules
-from mockserver.settings import ORCHESTRATOR_CONTRACT, Settings
+from mockserver.server.app import create_app
+from mockserver.server.fake import Fake
+from mockserver.server.settings import ORCHESTRATOR_CONTRACT, Settings
 
 CONFIG = {
     "generation": {"max-examples": 30, "database": "none", "deterministic": True},

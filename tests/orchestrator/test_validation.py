@@ -8,10 +8,10 @@ import json
 import httpx
 import pytest
 
-from mockserver.fake import Fake
-from mockserver.http.app import create_app
-from mockserver.settings import Settings
-from mockserver.transport import SyncASGITransport
+from mockserver.core.transport import SyncASGITransport
+from mockserver.server.app import create_app
+from mockserver.server.fake import Fake
+from mockserver.server.settings import Settings
 
 STEP = {"id": "generate", "task_type": "GENERATION", "config": {}}
 BASE = {"name": "Pipeline", "origin_instance": "api-prod", "steps": [STEP]}

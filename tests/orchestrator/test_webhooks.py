@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from mockserver.fake import Fake
-from mockserver.http.app import create_app
-from mockserver.settings import Settings
-from mockserver.transport import SyncASGITransport
+from mockserver.core.transport import SyncASGITransport
+from mockserver.server.app import create_app
+from mockserver.server.fake import Fake
+from mockserver.server.settings import Settings
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mockserver.fake import Fake
+from mockserver.server.fake import Fake
 
 
 def state_of(fake: Fake) -> str:

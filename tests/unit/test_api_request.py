@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from mockserver.http.app import ApiRequest
+from mockserver.server.app import ApiRequest
 
 
 def test_headers_are_looked_up_as_starlette_looks_them_up() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.jobs.cost import (
+from mockserver.scenario.jobs.cost import (
     DEFAULT_NODE_COSTS,
     CostTable,
     WorkflowDefinition,
@@ -11,7 +11,7 @@ from mockserver.jobs.cost import (
     node_price,
     node_runs,
 )
-from mockserver.workflows.flow import NODE_TYPES
+from mockserver.scenario.workflows.flow import NODE_TYPES
 
 DEFAULTS = CostTable()
 

@@ -4,8 +4,8 @@ from collections.abc import Callable
 
 import pytest
 
-from mockserver.errors import BadRequest
-from mockserver.workflows.flow import (
+from mockserver.core.errors import BadRequest
+from mockserver.scenario.workflows.flow import (
     MAX_NODES,
     NODE_TYPES,
     node_dependencies,

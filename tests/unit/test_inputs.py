@@ -4,8 +4,8 @@ import base64
 
 import pytest
 
-from mockserver.errors import BadRequest
-from mockserver.jobs.inputs import ResolvedInputs, default_kind, resolve_run_inputs
+from mockserver.core.errors import BadRequest
+from mockserver.scenario.jobs.inputs import ResolvedInputs, default_kind, resolve_run_inputs
 
 PNG_DATA_URL = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n fake pixels").decode()
 

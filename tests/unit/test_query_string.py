@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.http.endpoint import _query_pairs
+from mockserver.core.http.endpoint import _query_pairs
 
 
 @given(st.text(alphabet="ab=&%+2 0é;", max_size=30))

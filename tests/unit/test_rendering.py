@@ -7,10 +7,10 @@ import json
 import pydantic
 import pytest
 
-from mockserver.contract import spec
-from mockserver.fake import Fake
-from mockserver.http.responses import ApiJSONResponse
-from mockserver.workflows.models import AssetRef, AssetUrl, Workflow
+from mockserver.core import contract as spec
+from mockserver.core.http.responses import ApiJSONResponse
+from mockserver.scenario.workflows.models import AssetRef, AssetUrl, Workflow
+from mockserver.server.fake import Fake
 
 
 def _workflow() -> Workflow:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from starlette.routing import Match, Mount, Route
 
-from mockserver.fake import Fake
-from mockserver.http.app import create_app
-from mockserver.http.routing import SegmentRouter
+from mockserver.core.http.routing import SegmentRouter
+from mockserver.server.app import create_app
+from mockserver.server.fake import Fake
 
 METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE", "PATCH")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.samples import KINDS, SampleFile, sample_file
+from mockserver.scenario.jobs.samples import KINDS, SampleFile, sample_file
 
 # --- The registry of kinds -----------------------------------------------------------------------
 

@@ -1,0 +1,183 @@
+"""The fake's own control plane, under ``/_mock``: reset, state, clock, fault rules, webhooks and journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from mockserver.core.clock import CLOCK_MODES
+from mockserver.core.conformance import build_report, render_report
+from mockserver.core.errors import BadRequest, NotFound
+from mockserver.core.http.endpoint import error_response
+from mockserver.core.resources import packaged
+from mockserver.server.fake import Fake
+
+WEBHOOKS_CONTRACT = packaged("mockserver.server", "webhooks.openapi.yaml")
+
+
+def _fake(request: Request) -> Fake:
+    return request.app.state.fake
+
+
+async def reset(request: Request) -> JSONResponse:
+    _fake(request).reset()
+    return JSONResponse({"reset": True})
+
+
+async def get_clock(request: Request) -> JSONResponse:
+    return JSONResponse(_fake(request).clock.snapshot())
+
+
+async def advance_clock(request: Request) -> JSONResponse:
+    fake = _fake(request)
+    try:
+        body = await request.json() if await request.body() else {}
+        if not isinstance(body, dict):
+            raise BadRequest("The body must be a JSON object")
+        seconds = body.get("seconds", 0)
+        mode, speed = body.get("mode"), body.get("speed")
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            raise BadRequest("seconds must be a number >= 0")
+        if mode is not None and mode not in CLOCK_MODES:
+            raise BadRequest(f"mode must be one of: {', '.join(CLOCK_MODES)}")
+        if speed is not None and (not isinstance(speed, int | float) or isinstance(speed, bool) or speed <= 0):
+            raise BadRequest("speed must be a number > 0")
+    except ValueError:
+        return error_response(BadRequest("The body must be JSON"))
+    except BadRequest as error:
+        return error_response(error)
+    with fake.store.lock:
+        fake.clock.configure(mode, speed)
+        fake.clock.advance(seconds)
+        fake.advance_simulation()
+    return JSONResponse(fake.clock.snapshot())
+
+
+async def journal(request: Request) -> JSONResponse:
+    since = request.query_params.get("since", "0")
+    if not since.isdigit():
+        return error_response(BadRequest("since must be a whole number"))
+    entries = _fake(request).journal.entries(int(since))
+    return JSONResponse({"entries": [entry.as_dict() for entry in entries]})
+
+
+async def journal_report(request: Request) -> Response:
+    """The conformance report of the journal's requests: text to print, or JSON with ``format=json``."""
+    since, output = request.query_params.get("since", "0"), request.query_params.get("format", "text")
+    if not since.isdigit():
+        return error_response(BadRequest("since must be a whole number"))
+    if output not in ("text", "json"):
+        return error_response(BadRequest("format must be text or json"))
+    fake = _fake(request)
+    report = build_report(fake.journal.entries(int(since)), fake.contract, int(since))
+    if output == "json":
+        return JSONResponse(report.as_dict())
+    return PlainTextResponse(render_report(report) + "\n")
+
+
+async def list_faults(request: Request) -> JSONResponse:
+    return JSONResponse({"faults": [rule.as_dict() for rule in _fake(request).faults.rules()]})
+
+
+async def add_fault(request: Request) -> JSONResponse:
+    try:
+        body = await request.json()
+        rule = _fake(request).faults.add(body)
+    except ValueError:
+        return error_response(BadRequest("The body must be JSON"))
+    except BadRequest as error:
+        return error_response(error)
+    return JSONResponse({"fault": rule.as_dict()}, status_code=201)
+
+
+async def delete_fault(request: Request) -> JSONResponse:
+    fault_id = request.path_params["faultId"]
+    if not _fake(request).faults.remove(fault_id):
+        return error_response(NotFound(f"Fault rule {fault_id} not found"))
+    return JSONResponse({"success": True})
+
+
+async def _json_body(request: Request) -> Any:
+    """The request's JSON body; BadRequest if it is not JSON."""
+    try:
+        return await request.json()
+    except ValueError:
+        raise BadRequest("The body must be JSON") from None
+
+
+async def get_state(request: Request) -> JSONResponse:
+    return JSONResponse(_fake(request).snapshot())
+
+
+async def put_state(request: Request) -> JSONResponse:
+    fake = _fake(request)
+    try:
+        fake.restore(await _json_body(request))
+    except BadRequest as error:
+        return error_response(error)
+    return JSONResponse(fake.snapshot())
+
+
+async def principals(request: Request) -> JSONResponse:
+    """The API keys that work, with their secrets: this is a fake, and the dashboard signs in with them."""
+    directory = _fake(request).directory
+    keys = [
+        {"key": k.key, "secret": k.secret, "userId": k.user_id, "projectId": k.project_id, "role": k.role}
+        for k in directory.keys.values()
+    ]
+    return JSONResponse({"anyKey": directory.any_key, "apiKeys": keys})
+
+
+async def list_webhooks(request: Request) -> JSONResponse:
+    return JSONResponse({"webhooks": [webhook.as_dict() for webhook in _fake(request).webhooks.webhooks()]})
+
+
+async def add_webhook(request: Request) -> JSONResponse:
+    try:
+        webhook = _fake(request).webhooks.register(await _json_body(request))
+    except BadRequest as error:
+        return error_response(error)
+    return JSONResponse({"webhook": webhook.as_dict()}, status_code=201)
+
+
+async def delete_webhook(request: Request) -> JSONResponse:
+    webhook_id = request.path_params["webhookId"]
+    if not _fake(request).webhooks.remove(webhook_id):
+        return error_response(NotFound(f"Webhook {webhook_id} not found"))
+    return JSONResponse({"success": True})
+
+
+async def webhook_deliveries(request: Request) -> JSONResponse:
+    query = request.query_params
+    unknown = set(query) - {"webhookId", "jobId"}
+    if unknown:
+        return error_response(BadRequest(f"Unknown query parameters: {', '.join(sorted(unknown))}"))
+    found = _fake(request).webhooks.deliveries(query.get("webhookId"), query.get("jobId"))
+    return JSONResponse({"deliveries": [delivery.as_dict() for delivery in found]})
+
+
+async def webhooks_contract(request: Request) -> FileResponse:
+    return FileResponse(WEBHOOKS_CONTRACT, media_type="application/yaml")
+
+
+routes = [
+    Route("/reset", reset, methods=["POST"]),
+    Route("/state", get_state, methods=["GET"]),
+    Route("/state", put_state, methods=["PUT"]),
+    Route("/principals", principals, methods=["GET"]),
+    Route("/webhooks", list_webhooks, methods=["GET"]),
+    Route("/webhooks", add_webhook, methods=["POST"]),
+    Route("/webhooks/deliveries", webhook_deliveries, methods=["GET"]),
+    Route("/webhooks/openapi.yaml", webhooks_contract, methods=["GET"]),
+    Route("/webhooks/{webhookId}", delete_webhook, methods=["DELETE"]),
+    Route("/clock", get_clock, methods=["GET"]),
+    Route("/clock/advance", advance_clock, methods=["POST"]),
+    Route("/journal", journal, methods=["GET"]),
+    Route("/journal/report", journal_report, methods=["GET"]),
+    Route("/faults", list_faults, methods=["GET"]),
+    Route("/faults", add_fault, methods=["POST"]),
+    Route("/faults/{faultId}", delete_fault, methods=["DELETE"]),
+]

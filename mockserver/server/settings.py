@@ -1,0 +1,49 @@
+"""How a fake behaves: every option of the server, with its default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockserver.core.clock import ClockMode
+from mockserver.core.resources import packaged
+
+DEFAULT_FIXTURES = packaged("mockserver.server", "default_fixtures")
+DEFAULT_CONTRACT = packaged("mockserver.scenario", "scenario.openapi.yaml")
+ORCHESTRATOR_CONTRACT = packaged("mockserver.orchestrator", "orchestrator.openapi.yaml")
+
+
+@dataclass
+class Settings:
+    fixtures: list[Path] = field(default_factory=lambda: [DEFAULT_FIXTURES])
+    contract: Path = DEFAULT_CONTRACT
+    orchestrator_contract: Path = ORCHESTRATOR_CONTRACT
+    # The orchestrator API's answer to a request without a bearer token: 401 as FastAPI 0.122 and later,
+    # 403 as older FastAPI.
+    orchestrator_auth_status: int = 401
+    # Accept any key:secret; the user is derived from the key, editor of any project.
+    any_key: bool = False
+    # 402 as the guide documents; 269 (and dryRun=api) as the newer SDK documents.
+    dry_run_status: int = 402
+    # The real API cancels only a workflow's node jobs; this lets workflow jobs be cancelled too.
+    cancel_workflow_jobs: bool = False
+    clock_mode: ClockMode = "realtime"
+    # Simulated seconds per wall-clock second in realtime mode.
+    clock_speed: float = 10.0
+    # strict: a request that breaks the contract is answered 400 at once;
+    # report: it goes through and the journal records the violation.
+    validation: str = "strict"
+    # Check every response against the contract and journal what breaks it.
+    check_responses: bool = True
+    max_body_bytes: int = 5 * 1024 * 1024
+    rate_limit: bool = False
+    rate_limit_per_minute: int = 100
+    max_concurrent_jobs: int = 10
+    seed: int | None = 0
+    journal_size: int = 1000
+    # Webhook deliveries: the first retry waits this many (wall-clock) seconds, each next one twice as long.
+    webhook_retry_seconds: float = 1.0
+    webhook_max_attempts: int = 5
+    webhook_timeout_seconds: float = 5.0
+    # Where ``mockserver serve`` loads the state from on start and saves it to on a clean shutdown.
+    state_file: Path | None = None
