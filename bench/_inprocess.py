@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from mockserver.scenario.principals import Principal
+from mockserver.core.principals import Principal
 from mockserver.server.fake import Fake
 
 AUTH = {"Authorization": "Basic " + base64.b64encode(b"key_alice:secret_alice").decode()}
@@ -21,12 +21,14 @@ def finished_runs(fake: Fake, count: int) -> list[str]:
     """Run the upscaler app ``count`` times and let every job finish on the clock; their job ids."""
     ids = []
     for i in range(count):
-        ids.append(fake.jobs.run(ALICE, "workflow_upscaler", {"image": f"asset_{i}"}, dry_run=False).job.job_id)
+        ids.append(
+            fake.scenario.jobs.run(ALICE, "workflow_upscaler", {"image": f"asset_{i}"}, dry_run=False).job.job_id
+        )
         if i % 10 == 9:  # ten at a time: the project's concurrency limit
             fake.clock.advance(30)
-            fake.simulation.advance()
+            fake.scenario.simulation.advance()
     fake.clock.advance(60)
-    fake.simulation.advance()
+    fake.scenario.simulation.advance()
     return ids
 
 

@@ -32,11 +32,11 @@ def add_workflows(fake: Fake, count: int, template: dict) -> list[str]:
     """Workflows like the seeded pipeline app, each with flow and inputs of its own, as the API would keep."""
     ids = []
     for i in range(count):
-        workflow = fake.workflows.create(ALICE, f"Pipeline {i}", template["description"])
+        workflow = fake.scenario.workflows.create(ALICE, f"Pipeline {i}", template["description"])
         changes = json.loads(json.dumps({key: template[key] for key in ("inputs", "flow", "tagSet")}))
         changes["shortDescription"] = template["shortDescription"]
         changes["status"] = "ready"
-        fake.workflows.update(ALICE, workflow.id, changes)
+        fake.scenario.workflows.update(ALICE, workflow.id, changes)
         ids.append(workflow.id)
     return ids
 

@@ -26,8 +26,8 @@ import httpx
 
 from mockserver.core.faults import FaultRule
 from mockserver.core.journal import Entry
+from mockserver.core.principals import ApiKey
 from mockserver.core.transport import SyncASGITransport
-from mockserver.scenario.principals import ApiKey
 from mockserver.server.app import create_app
 from mockserver.server.fake import Fake
 from mockserver.server.settings import Settings
@@ -109,10 +109,7 @@ class MockHandle:
 
     def advance(self, seconds: float) -> datetime:
         """Move the clock on and bring every job up to it (webhooks of jobs that end are queued)."""
-        with self.fake.store.lock:
-            self.fake.clock.advance(seconds)
-            self.fake.advance_simulation()
-            return self.fake.clock.now()
+        return self.fake.advance(seconds)
 
     def add_fault(self, rule: dict[str, Any] | None = None, **fields: Any) -> FaultRule:
         """A fault rule, as ``POST /_mock/faults`` takes it: ``add_fault(kind="http-error", status=503, ...)``."""

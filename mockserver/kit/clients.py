@@ -88,4 +88,4 @@ def run_client(run: ClientRun) -> ClientOutcome:
             returncode = subprocess.run(run.command, env=env, cwd=run.cwd, check=False).returncode
         except OSError:
             returncode = COMMAND_NOT_FOUND
-    return ClientOutcome(run.command, returncode, build_report(fake.journal.entries(), fake.contract))
+    return ClientOutcome(run.command, returncode, build_report(fake.journal.entries(), fake.scenario.contract))

@@ -330,7 +330,7 @@ def run_drift(base_url: str, workflow_id: str | None = None, inputs: dict[str, A
             prime_fake(fake, fake_client)
             live_answers = read_scenario(http_sender(live_client), workflow_id, inputs)
             fake_answers = read_scenario(http_sender(fake_client), None, None)
-        index = SchemaIndex(fake.fake.contract.document if fake.fake else {})
+        index = SchemaIndex(fake.fake.scenario.contract.document if fake.fake else {})
         return drift_report(live_answers, fake_answers, index, live.base_url)
 
 

@@ -99,9 +99,7 @@ class Target:
     def advance_clock(self, seconds: float) -> bool:
         """Move a fake's clock forward; False on a live target, where only real time passes."""
         if self.fake is not None:
-            with self.fake.store.lock:
-                self.fake.clock.advance(seconds)
-                self.fake.advance_simulation()
+            self.fake.advance(seconds)
             return True
         if self.control_url is not None:
             self._control().post("/clock/advance", json={"seconds": seconds}).raise_for_status()

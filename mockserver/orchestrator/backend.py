@@ -21,7 +21,7 @@ from mockserver.orchestrator.views import workflow_view
 Deliver = Callable[[str, str, str, dict[str, Any]], None]
 
 
-class Orchestrator:
+class OrchestratorBackend:
     def __init__(
         self, store: Store, clock: Clock, ids: IdFactory, faults: FaultRules, contract: Path, deliver: Deliver
     ) -> None:

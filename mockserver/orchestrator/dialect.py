@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from mockserver.core.contract import Contract, Operation, Parameter, Violation
 from mockserver.core.errors import ApiError, BadRequest, Unauthorized
 from mockserver.core.http.endpoint import Dialect, read_limited
-from mockserver.scenario.principals import Principal
+from mockserver.core.principals import Principal
 from mockserver.server.fake import Fake
 
 INT_PARSING = "Input should be a valid integer, unable to parse string as an integer"

@@ -95,12 +95,12 @@ async def _unknown_route(request: Request, exc: Exception) -> Response:
         entry = fake.journal.start(request.method, path, request.url.query, None, fake.clock.now())
         entry.verdict = "not-in-contract"
         entry.status = status
-        closest = fake.contract.closest(request.method, api_path)
+        closest = fake.scenario.contract.closest(request.method, api_path)
         entry.looks_like = closest.operation_id if closest else None
         log_request(entry)
     if status == 405:
         response = error_response(MethodNotAllowed(f"Cannot {request.method} {path}"))
         api_path = path[len(API_PREFIX) :] if path.startswith(API_PREFIX) else path
-        response.headers["Allow"] = ", ".join(fake.contract.allowed_methods(api_path))
+        response.headers["Allow"] = ", ".join(fake.scenario.contract.allowed_methods(api_path))
         return response
     return error_response(NotFound(f"Cannot {request.method} {path}"))

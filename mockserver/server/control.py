@@ -51,8 +51,7 @@ async def advance_clock(request: Request) -> JSONResponse:
         return error_response(error)
     with fake.store.lock:
         fake.clock.configure(mode, speed)
-        fake.clock.advance(seconds)
-        fake.advance_simulation()
+        fake.advance(seconds)
     return JSONResponse(fake.clock.snapshot())
 
 
@@ -72,7 +71,7 @@ async def journal_report(request: Request) -> Response:
     if output not in ("text", "json"):
         return error_response(BadRequest("format must be text or json"))
     fake = _fake(request)
-    report = build_report(fake.journal.entries(int(since)), fake.contract, int(since))
+    report = build_report(fake.journal.entries(int(since)), fake.scenario.contract, int(since))
     if output == "json":
         return JSONResponse(report.as_dict())
     return PlainTextResponse(render_report(report) + "\n")

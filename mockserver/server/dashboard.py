@@ -73,7 +73,7 @@ async def docs_asset(request: Request) -> Response:
 async def contract(request: Request) -> JSONResponse:
     """The API's contract, served to try against this fake: its server is this fake's ``/v1``."""
     fake: Fake = request.app.state.fake
-    return JSONResponse(served_contract(fake.contract.document))
+    return JSONResponse(served_contract(fake.scenario.contract.document))
 
 
 def served_contract(document: dict[str, Any]) -> dict[str, Any]:

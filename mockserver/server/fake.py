@@ -6,24 +6,20 @@ pytest plugin drive it.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from mockserver.core.clock import Clock, iso
-from mockserver.core.contract import Contract, load_contract
-from mockserver.core.errors import ApiError
 from mockserver.core.faults import FaultRules
 from mockserver.core.ids import IdFactory
 from mockserver.core.journal import Journal
 from mockserver.core.limits import RateLimiter
+from mockserver.core.principals import Directory
 from mockserver.core.store import InMemoryStore, Store
-from mockserver.orchestrator.backend import Orchestrator
-from mockserver.scenario.jobs.cost import CostTable
-from mockserver.scenario.jobs.service import JobService, runnable_workflow
-from mockserver.scenario.jobs.simulation import Simulation
+from mockserver.orchestrator.backend import OrchestratorBackend
+from mockserver.scenario.backend import ScenarioBackend
 from mockserver.scenario.jobs.views import job_view
-from mockserver.scenario.principals import Directory
-from mockserver.scenario.workflows.models import AssetUrl, Workflow, with_default_kinds
-from mockserver.scenario.workflows.service import WorkflowService
+from mockserver.scenario.workflows.models import AssetUrl
 from mockserver.server.fixtures import FixtureSet, load_fixtures
 from mockserver.server.settings import Settings
 from mockserver.server.webhooks import Webhooks
@@ -42,24 +38,22 @@ class Fake:
             self.fixtures.bearer_tokens,
             any_key=self.settings.any_key,
         )
-        self.contract: Contract = load_contract(self.settings.contract)
         self.journal = Journal(self.settings.journal_size)
         self.limits = RateLimiter(self.clock, self.settings.rate_limit_per_minute, self.settings.rate_limit)
-        self.workflows = WorkflowService(self.store, self.clock, self.ids)
-        self.costs = CostTable.from_fixtures(self.fixtures.costs)
         self.faults = FaultRules()
-        self.simulation = Simulation(
+        self.scenario = ScenarioBackend(
             self.store,
             self.clock,
             self.ids,
-            self.costs,
             self.faults,
-            self._sub_workflow,
-            max_concurrent=self.settings.max_concurrent_jobs,
+            contract=self.settings.contract,
+            costs=self.fixtures.costs,
+            max_concurrent_jobs=self.settings.max_concurrent_jobs,
+            cancel_workflow_jobs=self.settings.cancel_workflow_jobs,
+            dry_run_status=self.settings.dry_run_status,
         )
-        self.jobs = JobService(self.store, self.clock, self.simulation, self.costs, self.settings.cancel_workflow_jobs)
         # The second API the fake serves, under /api/v1: a pipeline orchestrator sharing the clock and store.
-        self.orchestrator = Orchestrator(
+        self.orchestrator = OrchestratorBackend(
             self.store, self.clock, self.ids, self.faults, self.settings.orchestrator_contract, self._deliver
         )
         # Where the fake is reachable, for the asset URLs of what it sends out on its own (webhooks).
@@ -72,29 +66,29 @@ class Fake:
             max_attempts=self.settings.webhook_max_attempts,
             timeout=self.settings.webhook_timeout_seconds,
         )
-        self.simulation.on_job_ended = self.webhooks.job_ended
+        self.scenario.on_job_ended(self.webhooks.job_ended)
         self._seed()
 
-    def advance_simulation(self) -> None:
-        """Bring every job up to the clock's now; called before each request is served."""
-        with self.store.lock:
-            self.simulation.advance()
-            self.orchestrator.advance()
+    def advance(self, seconds: float = 0) -> datetime:
+        """Move the clock ``seconds`` on and apply everything due by then; the clock's new now.
 
-    def _sub_workflow(self, workflow_id: str, project_id: str) -> Workflow | None:
-        try:
-            return runnable_workflow(self.store.get_workflow(workflow_id), project_id, workflow_id)
-        except ApiError:
-            return None
+        Called with no argument before each request is served, to bring every job up to now.
+        """
+        with self.store.lock:
+            if seconds:
+                self.clock.advance(seconds)
+            self.scenario.simulation.advance()
+            self.orchestrator.advance()
+            return self.clock.now()
 
     def reset(self) -> None:
         """Back to the fixtures: every record made since start is gone."""
         with self.store.lock:
             self.store.clear()
             self.ids = IdFactory(self.settings.seed)
-            self.workflows.ids = self.ids
-            self.simulation.ids = self.ids
-            self.simulation.clear()
+            self.scenario.workflows.ids = self.ids
+            self.scenario.simulation.ids = self.ids
+            self.scenario.simulation.clear()
             self.orchestrator.reset(self.ids)
             self.faults.clear()
             self.journal.clear()
@@ -123,22 +117,11 @@ class Fake:
             job = self.store.get_job(job_id)
             if job is None:
                 return None
-            return job_view(job, self.simulation.progress(job), AssetUrl(self.base_url))
+            return job_view(job, self.scenario.simulation.progress(job), AssetUrl(self.base_url))
 
     def _deliver(self, url: str, event: str, workflow_id: str, payload: dict[str, Any]) -> None:
         self.webhooks.send(url, event, workflow_id, payload)
 
     def _seed(self) -> None:
-        for record in self.fixtures.workflows:
-            self.store.save_workflow(workflow_from_fixture(record))
+        self.scenario.seed(self.fixtures.workflows)
         self.webhooks.reset(self.fixtures.webhooks)
-
-
-def workflow_from_fixture(record: dict[str, Any]) -> Workflow:
-    data = dict(record)
-    for name in ("before", "after", "thumbnail"):
-        if isinstance(data.get(name), str):
-            data[name] = {"assetId": data[name]}
-    data["inputs"] = with_default_kinds(data.get("inputs", []))
-    data.setdefault("updatedAt", data["createdAt"])
-    return Workflow.model_validate(data)

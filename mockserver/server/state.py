@@ -49,8 +49,8 @@ VERSION = 1
 
 def snapshot(fake: Fake) -> dict[str, Any]:
     with fake.store.lock:
-        fake.simulation.advance()
-        simulation = fake.simulation
+        fake.scenario.simulation.advance()
+        simulation = fake.scenario.simulation
         return {
             "version": VERSION,
             "clock": {"now": fake.clock.now().isoformat(), "mode": fake.clock.mode, "speed": fake.clock.speed},
@@ -168,7 +168,7 @@ def restore(fake: Fake, data: Any) -> None:
             fake.store.save_asset(asset_id, kind)
         fake.clock.restore(parsed.clock)
         fake.ids.setstate(parsed.ids)
-        simulation = fake.simulation
+        simulation = fake.scenario.simulation
         simulation.events = list(parsed.events)
         heapq.heapify(simulation.events)
         simulation._seq = itertools.count(parsed.next_seq)

@@ -83,5 +83,5 @@ def test_the_publish_link_carries_a_flow_the_fake_accepts_as_ready():
     validate_flow(body["flow"], body["inputs"])
     fake = Fake(Settings(clock_mode="manual"))
     principal = fake.directory.authenticate(Credentials("key_alice", "secret_alice").authorization, None)
-    created = fake.workflows.create(principal, "walk", "published by the link")
-    assert fake.workflows.update(principal, created.id, body).status == "ready"
+    created = fake.scenario.workflows.create(principal, "walk", "published by the link")
+    assert fake.scenario.workflows.update(principal, created.id, body).status == "ready"

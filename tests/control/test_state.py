@@ -37,8 +37,7 @@ def test_a_restored_fake_goes_on_exactly_as_the_original(http, fake):
     twin = Fake(Settings(clock_mode="manual"))
     twin.restore(copy.deepcopy(snapshot))
     for one in (fake, twin):
-        one.clock.advance(600)
-        one.advance_simulation()
+        one.advance(600)
     assert twin.snapshot() == fake.snapshot()
     job = fake.store.get_job(ids["shot"])
     assert job is not None and job.status == "success"
@@ -48,11 +47,12 @@ def test_a_restored_fake_goes_on_exactly_as_the_original(http, fake):
 
 def test_restore_keeps_datetimes_exact(fake):
     fake.clock.advance(0.123456)
-    from mockserver.scenario.principals import Principal
+    from mockserver.core.principals import Principal
 
-    fake.jobs.run(Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_x"}, False)
-    fake.clock.advance(3.5)
-    fake.advance_simulation()
+    fake.scenario.jobs.run(
+        Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_x"}, False
+    )
+    fake.advance(3.5)
     before = fake.snapshot()
     fake.reset()
     fake.restore(before)
@@ -135,8 +135,7 @@ def test_the_orchestrator_api_is_part_of_the_state(http, fake):
     twin.restore(copy.deepcopy(snapshot))
     assert twin.snapshot() == snapshot
     for one in (fake, twin):
-        one.clock.advance(600)
-        one.advance_simulation()
+        one.advance(600)
     assert twin.snapshot() == fake.snapshot()
     assert twin.store.get_pipeline(running).status == "COMPLETED"
     assert twin.store.get_pipeline(waiting).status == "PENDING"

@@ -51,11 +51,12 @@ def test_failed_deliveries_are_retried_with_backoff(receiver):
         receiver.statuses = [500, 503]
         fake.webhooks.register({"projectId": "proj_demo", "url": receiver.url, "events": ["failure"]})
         fake.faults.add({"kind": "node-failure", "match": {"workflowId": "workflow_upscaler"}})
-        from mockserver.scenario.principals import Principal
+        from mockserver.core.principals import Principal
 
-        fake.jobs.run(Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_a"}, False)
-        fake.clock.advance(300)
-        fake.advance_simulation()
+        fake.scenario.jobs.run(
+            Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_a"}, False
+        )
+        fake.advance(300)
         assert fake.webhooks.wait_idle(timeout=10)
         (delivery,) = fake.webhooks.deliveries()
         assert delivery.status == "delivered" and delivery.event == "job.failure"
@@ -73,12 +74,12 @@ def test_an_unreachable_receiver_fails_after_the_last_attempt():
     fake = Fake(Settings(clock_mode="instant", webhook_retry_seconds=0.01, webhook_max_attempts=3))
     try:
         fake.webhooks.register({"projectId": "proj_demo", "url": url})
-        from mockserver.scenario.principals import Principal
+        from mockserver.core.principals import Principal
 
-        job = fake.jobs.run(
+        job = fake.scenario.jobs.run(
             Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_a"}, False
         )
-        fake.advance_simulation()
+        fake.advance()
         assert fake.store.get_job(job.job.job_id).status == "success"
         assert fake.webhooks.wait_idle(timeout=10)
         (delivery,) = fake.webhooks.deliveries()

@@ -36,8 +36,8 @@ def test_docs_are_swagger_ui_from_the_package_with_the_contract_pointing_at_the_
     assert 'PACKAGE_VERSION:"5.' in bundle  # Swagger UI 5 reads OpenAPI 3.1
     contract = http("GET", "/_mock/openapi.json", who=None).json()
     assert contract["openapi"].startswith("3.1") and contract["servers"][0]["url"] == "/v1"
-    assert contract["paths"].keys() == fake.contract.document["paths"].keys()
-    assert fake.contract.document["servers"][0]["url"] != "/v1"  # the loaded contract is left as it is
+    assert contract["paths"].keys() == fake.scenario.contract.document["paths"].keys()
+    assert fake.scenario.contract.document["servers"][0]["url"] != "/v1"  # the loaded contract is left as it is
     webhooks = yaml.safe_load(http("GET", "/_mock/webhooks/openapi.yaml", who=None).text)
     assert "jobEnded" in webhooks["webhooks"]
     assert http("GET", "/_mock/docs/assets/index.html", who=None).status_code == 404

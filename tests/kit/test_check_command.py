@@ -79,9 +79,8 @@ def test_with_writes_allowed_it_touches_only_what_it_made_and_cleans_up(served_f
             assert dry or lifecycle or parts[2] in allowed, (method, path, query)
     fixture_jobs = [job for job in fake.store.all_jobs() if job.workflow_id in fixtures]
     assert {job.workflow_id for job in fixture_jobs} <= {"workflow_upscaler"}  # the lifecycle check's own run
-    with fake.store.lock:
-        fake.advance_simulation()
-        left_going = [job.job_id for job in fake.store.all_jobs() if not job.is_terminal]
+    fake.advance()
+    left_going = [job.job_id for job in fake.store.all_jobs() if not job.is_terminal]
     assert left_going == [], "the kit ends every run it made: a run waiting for review holds a slot for good"
     SUMMARIES.append(f"kit check, live target, writes and spending: {results['cases']} cases, 0 failures")
 

@@ -28,7 +28,7 @@ def test_the_report_lists_use_violations_drift_warnings_and_gaps():
     client.put("/v1/workflows/workflow_upscaler/run", params={"dryRun": "api"}, json={"image": "asset_a"})
     client.put("/v1/workflows/workflow_demo_poster/user-selection", json={})
     client.get("/_mock/clock")  # the control plane is not the API: not in the report
-    report = build_report(fake.journal.entries(), fake.contract)
+    report = build_report(fake.journal.entries(), fake.scenario.contract)
     assert report.requests == 5
     assert {op: dict(statuses) for op, statuses in report.used.items()} == {
         "listWorkflows": {200: 2},
@@ -76,5 +76,5 @@ def test_a_clean_client_passes_and_a_full_journal_says_how_much_it_lost():
     fake, client = fake_and_client(journal_size=3)
     for _ in range(5):
         client.get("/v1/workflows/tags")
-    report = build_report(fake.journal.entries(), fake.contract)
+    report = build_report(fake.journal.entries(), fake.scenario.contract)
     assert report.passed() and report.requests == 3 and report.lost == 2

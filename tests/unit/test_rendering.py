@@ -76,7 +76,7 @@ def test_an_updated_workflow_is_served_as_updated(sdk) -> None:
 
 @pytest.fixture
 def get_workflow(fake: Fake) -> spec.Operation:
-    return fake.contract.by_id["getWorkflow"]
+    return fake.scenario.contract.by_id["getWorkflow"]
 
 
 def test_a_broken_response_is_reported_every_time_it_is_sent(get_workflow: spec.Operation) -> None:

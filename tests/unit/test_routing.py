@@ -100,7 +100,7 @@ def test_a_literal_segment_wins_over_a_parameter_only_where_the_rest_of_the_path
 
 def test_every_operation_of_both_apis_is_found_the_plain_way(router: SegmentRouter) -> None:
     fake = Fake()
-    apis = [("/v1", fake.contract), ("", fake.orchestrator.contract)]  # the second names its full paths
+    apis = [("/v1", fake.scenario.contract), ("", fake.orchestrator.contract)]  # the second names its full paths
     for prefix, contract in apis:
         for operation in contract.operations:
             path = prefix + re.sub(r"\{[^}]+\}", "id_1", operation.path)

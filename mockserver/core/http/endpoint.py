@@ -32,7 +32,7 @@ from mockserver.core.http.connection import DroppedConnection
 from mockserver.core.http.responses import ApiJSONResponse as JSONResponse
 from mockserver.core.http.routing import answers_everything
 from mockserver.core.journal import Entry
-from mockserver.scenario.principals import Principal
+from mockserver.core.principals import Principal
 from mockserver.scenario.workflows.models import AssetUrl
 from mockserver.server.fake import Fake
 
@@ -111,7 +111,7 @@ class ScenarioDialect(Dialect):
     """Scenario's API: Basic or Bearer keys of a project, the rate limit, 400s in the NestJS envelope."""
 
     def contract(self, fake: Fake) -> Contract:
-        return fake.contract
+        return fake.scenario.contract
 
     def admit(self, fake: Fake, request: Request, query: dict[str, list[str]]) -> Principal:
         project_id = (query.get("projectId") or [None])[0]
@@ -250,7 +250,7 @@ async def _serve(
         parsed = dialect.check_request(fake, operation, query, body, has_body, violations)
         call = Call(request, fake, principal, params, body, AssetUrl(_base_url(request)), parsed=parsed)
         with fake.store.lock:
-            fake.advance_simulation()
+            fake.advance()
             result = await handler(call)
         entry.warnings = call.warnings
         for warning in call.warnings:

@@ -26,8 +26,8 @@ async def list_jobs(call: Call) -> dict[str, Any]:
         page_size=p.get("pageSize", 50),
         pagination_token=p.get("paginationToken"),
     )
-    jobs, token = call.fake.jobs.list(call.principal, query)
-    progress = call.fake.simulation.progress
+    jobs, token = call.fake.scenario.jobs.list(call.principal, query)
+    progress = call.fake.scenario.simulation.progress
     body: dict[str, Any] = {"jobs": [job_view(job, progress(job), call.asset_url) for job in jobs]}
     if token:
         body["nextPaginationToken"] = token
@@ -36,8 +36,8 @@ async def list_jobs(call: Call) -> dict[str, Any]:
 
 @api("getJob")
 async def get_job(call: Call) -> dict[str, Any]:
-    job = call.fake.jobs.get(call.principal, call.path("jobId"))
-    return {"job": job_view(job, call.fake.simulation.progress(job), call.asset_url)}
+    job = call.fake.scenario.jobs.get(call.principal, call.path("jobId"))
+    return {"job": job_view(job, call.fake.scenario.simulation.progress(job), call.asset_url)}
 
 
 @api("jobAction")
@@ -45,8 +45,8 @@ async def job_action(call: Call) -> dict[str, Any]:
     # The body is optional and its action defaults to cancel, as the contract documents (the SDK omits both).
     body = {} if call.body is None else call.body
     action = body.get("action", "cancel") if isinstance(body, dict) else None
-    job = call.fake.jobs.cancel(call.principal, call.path("jobId"), action)
-    return {"job": job_view(job, call.fake.simulation.progress(job), call.asset_url)}
+    job = call.fake.scenario.jobs.cancel(call.principal, call.path("jobId"), action)
+    return {"job": job_view(job, call.fake.scenario.simulation.progress(job), call.asset_url)}
 
 
 routes = [

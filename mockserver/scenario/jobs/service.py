@@ -13,12 +13,12 @@ from typing import Any
 from mockserver.core.clock import Clock, iso, parse_iso
 from mockserver.core.errors import BadRequest, NotFound
 from mockserver.core.pagination import decode_token, encode_token
+from mockserver.core.principals import Principal
 from mockserver.core.store import Store
 from mockserver.scenario.jobs.cost import CostTable, estimate_cost
 from mockserver.scenario.jobs.inputs import resolve_run_inputs
 from mockserver.scenario.jobs.models import Job
 from mockserver.scenario.jobs.simulation import Simulation
-from mockserver.scenario.principals import Principal
 from mockserver.scenario.workflows import access
 from mockserver.scenario.workflows.models import Workflow
 

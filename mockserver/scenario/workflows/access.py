@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.core.errors import Forbidden, NotFound
-from mockserver.scenario.principals import Principal
+from mockserver.core.principals import Principal
 from mockserver.scenario.workflows.models import Workflow
 
 

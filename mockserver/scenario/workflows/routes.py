@@ -25,7 +25,7 @@ async def list_workflows(call: Call) -> dict[str, Any]:
         page_size=p.get("pageSize", 50),
         pagination_token=p.get("paginationToken"),
     )
-    page = call.fake.workflows.list(call.principal, query)
+    page = call.fake.scenario.workflows.list(call.principal, query)
     body: dict[str, Any] = {"workflows": [wf.api_json(call.asset_url, page.full) for wf in page.workflows]}
     if page.next_token:
         body["nextPaginationToken"] = page.next_token
@@ -34,30 +34,30 @@ async def list_workflows(call: Call) -> dict[str, Any]:
 
 @api("createWorkflow")
 async def create_workflow(call: Call) -> dict[str, Any]:
-    workflow = call.fake.workflows.create(call.principal, call.body["name"], call.body["description"])
+    workflow = call.fake.scenario.workflows.create(call.principal, call.body["name"], call.body["description"])
     return {"workflow": workflow.api_json(call.asset_url)}
 
 
 @api("getWorkflowTags")
 async def get_tags(call: Call) -> dict[str, Any]:
-    return {"tags": call.fake.workflows.tags(call.principal, call.params.get("status", "ready"))}
+    return {"tags": call.fake.scenario.workflows.tags(call.principal, call.params.get("status", "ready"))}
 
 
 @api("getWorkflow")
 async def get_workflow(call: Call) -> dict[str, Any]:
-    workflow = call.fake.workflows.get(call.principal, call.path("workflowId"))
+    workflow = call.fake.scenario.workflows.get(call.principal, call.path("workflowId"))
     return {"workflow": workflow.api_json(call.asset_url)}
 
 
 @api("updateWorkflow")
 async def update_workflow(call: Call) -> dict[str, Any]:
-    workflow = call.fake.workflows.update(call.principal, call.path("workflowId"), call.body or {})
+    workflow = call.fake.scenario.workflows.update(call.principal, call.path("workflowId"), call.body or {})
     return {"workflow": workflow.api_json(call.asset_url)}
 
 
 @api("deleteWorkflow")
 async def delete_workflow(call: Call) -> dict[str, Any]:
-    call.fake.workflows.delete(call.principal, call.path("workflowId"))
+    call.fake.scenario.workflows.delete(call.principal, call.path("workflowId"))
     return {"success": True}
 
 
@@ -75,14 +75,14 @@ routes = [
 async def run_workflow(call: Call) -> Any:
     fake = call.fake
     dry_run = call.params.get("dryRun") in ("true", "api") or call.request.query_params.get("dryRun") == "api"
-    result = fake.jobs.run(call.principal, call.path("workflowId"), call.body, dry_run)
+    result = fake.scenario.jobs.run(call.principal, call.path("workflowId"), call.body, dry_run)
     if isinstance(result, DryRun):
-        status = fake.settings.dry_run_status
+        status = fake.scenario.dry_run_status
         body = {"statusCode": status, "message": "Dry run completed", "estimatedCost": result.estimated_cost}
         return JSONResponse(body, status_code=status)
     call.warnings.extend(result.warnings)
     return {
-        "job": job_view(result.job, fake.simulation.progress(result.job), call.asset_url),
+        "job": job_view(result.job, fake.scenario.simulation.progress(result.job), call.asset_url),
         "workflow": result.workflow.api_json(call.asset_url),
     }
 
@@ -90,10 +90,10 @@ async def run_workflow(call: Call) -> Any:
 @api("userApproval")
 async def user_approval(call: Call) -> dict[str, Any]:
     body = call.body or {}
-    job = call.fake.jobs.user_approval(
+    job = call.fake.scenario.jobs.user_approval(
         call.principal, call.path("workflowId"), body["workflowJobId"], body["nodeId"], body.get("action", "approve")
     )
-    return {"job": job_view(job, call.fake.simulation.progress(job), call.asset_url)}
+    return {"job": job_view(job, call.fake.scenario.simulation.progress(job), call.asset_url)}
 
 
 routes += [

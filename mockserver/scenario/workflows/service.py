@@ -14,8 +14,8 @@ from mockserver.core.clock import Clock, iso, parse_iso
 from mockserver.core.errors import BadRequest
 from mockserver.core.ids import IdFactory
 from mockserver.core.pagination import decode_token, encode_token
+from mockserver.core.principals import Principal
 from mockserver.core.store import Store
-from mockserver.scenario.principals import Principal
 from mockserver.scenario.workflows import access
 from mockserver.scenario.workflows.flow import validate_flow
 from mockserver.scenario.workflows.models import AssetRef, Privacy, Workflow, with_default_kinds
