@@ -215,7 +215,10 @@ def test_the_wheel_ships_every_module_and_the_package_data(wheel: Path) -> None:
     source = {
         path.relative_to(ROOT).as_posix()
         for path in PACKAGE.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and path.suffix != ".pyc"
+        and not path.name.startswith(".")
     }
     assert source <= shipped, sorted(source - shipped)
     metadata = next(name for name in shipped if name.endswith(".dist-info/entry_points.txt"))
