@@ -25,10 +25,8 @@ def finished_runs(fake: Fake, count: int) -> list[str]:
             fake.scenario.jobs.run(ALICE, "workflow_upscaler", {"image": f"asset_{i}"}, dry_run=False).job.job_id
         )
         if i % 10 == 9:  # ten at a time: the project's concurrency limit
-            fake.clock.advance(30)
-            fake.scenario.simulation.advance()
-    fake.clock.advance(60)
-    fake.scenario.simulation.advance()
+            fake.advance(30)
+    fake.advance(60)
     return ids
 
 

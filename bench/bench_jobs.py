@@ -30,7 +30,7 @@ def measure(total: int) -> list[tuple[str, str]]:
     small = total // 10
     first = finished_runs(fake, small)
     rows += probe(client, first, small, fake)
-    stored_before = len(fake.store.all_jobs())
+    stored_before = len(fake.scenario.store.all_jobs())
     gc.collect()
     tracemalloc.start()  # memory is measured on the runs made from here on, timings outside it
     before = tracemalloc.get_traced_memory()[0]
@@ -38,7 +38,7 @@ def measure(total: int) -> list[tuple[str, str]]:
     gc.collect()
     used = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
-    stored = len(fake.store.all_jobs()) - stored_before
+    stored = len(fake.scenario.store.all_jobs()) - stored_before
     rows += probe(client, first + rest, total, fake)
     rows.append(
         (f"memory per stored job ({stored} finished jobs, workflow and node)", f"{used / stored / 1024:.2f} KiB")
@@ -49,7 +49,7 @@ def measure(total: int) -> list[tuple[str, str]]:
 
 
 def probe(client: httpx.Client, ids: list[str], runs: int, fake: Fake) -> list[tuple[str, str]]:
-    assert all(fake.store.get_job(job_id).status == "success" for job_id in ids[:50])
+    assert all(fake.scenario.store.get_job(job_id).status == "success" for job_id in ids[:50])
     middle = ids[len(ids) // 2]
     return [
         (f"GET /jobs/{{id}} with {runs} runs stored", f"{timed(client, f'/v1/jobs/{middle}'):.3f} ms"),

@@ -85,14 +85,14 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    template = copy.deepcopy(Fake().store.get_workflow("workflow_product_shot").model_dump(by_alias=True))
+    template = copy.deepcopy(Fake().scenario.store.get_workflow("workflow_product_shot").model_dump(by_alias=True))
     small_count = max(args.records // 100, 10)
     small, small_workflows, small_jobs = filled(small_count, template)
 
     large, large_workflows, large_jobs = filled(small_count, template)
     more_workflows, workflow_bytes = measured(lambda: add_workflows(large, args.records - small_count, template))
     more_jobs, job_bytes = measured(lambda: finished_runs(large, args.records - small_count))
-    stored_jobs = len(large.store.all_jobs())
+    stored_jobs = len(large.scenario.store.all_jobs())
 
     sides = [
         (DirectCaller(create_app(fake)), requests(workflows[len(workflows) // 2], jobs[len(jobs) // 2]))

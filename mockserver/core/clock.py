@@ -3,15 +3,17 @@
 Three modes:
 - ``realtime``: simulated time runs with the wall clock, multiplied by ``speed``;
 - ``manual``: time moves only when :meth:`Clock.advance` is called;
-- ``instant``: like manual, but the simulation jumps the clock forward to each
-  next scheduled event, so jobs finish as soon as anybody looks at them.
+- ``instant``: like manual, but the scheduler jumps the clock forward to each
+  next scheduled event, so jobs finish at once.
 """
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
+
+from mockserver.core.errors import BadRequest
 
 ClockMode = Literal["realtime", "manual", "instant"]
 CLOCK_MODES: tuple[ClockMode, ...] = ("realtime", "manual", "instant")
@@ -72,10 +74,36 @@ class Clock:
         self._anchor_sim = moment
         self._anchor_wall = time.monotonic()
 
-    def snapshot(self) -> dict[str, object]:
+    def describe(self) -> dict[str, object]:
+        """The clock as the control API shows it: now as the API writes dates, the mode and the speed."""
         return {"now": iso(self.now()), "mode": self.mode, "speed": self.speed}
 
-    def restore(self, data: dict[str, object]) -> None:
+    # ---- state
+
+    def snapshot(self) -> dict[str, object]:
+        """Now to the microsecond, the mode and the speed."""
+        return {"now": self.now().isoformat(), "mode": self.mode, "speed": self.speed}
+
+    @staticmethod
+    def parse_snapshot(value: Any) -> dict[str, Any]:
+        """A snapshot's clock, checked; BadRequest names what is wrong."""
+        if not isinstance(value, dict):
+            raise BadRequest("clock must be a JSON object")
+        if value.get("mode") not in CLOCK_MODES:
+            raise BadRequest(f"clock.mode must be one of: {', '.join(CLOCK_MODES)}")
+        speed = value.get("speed")
+        if not isinstance(speed, int | float) or isinstance(speed, bool) or speed <= 0:
+            raise BadRequest("clock.speed must be a number > 0")
+        now = value.get("now")
+        try:
+            moment = parse_iso(now) if isinstance(now, str) else None
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise BadRequest("clock.now must be an ISO-8601 date")
+        return {"now": moment.isoformat(), "mode": value["mode"], "speed": float(speed)}
+
+    def restore(self, data: dict[str, Any]) -> None:
         self._reanchor(parse_iso(str(data["now"])))
-        self.mode = data.get("mode", self.mode)  # type: ignore[assignment]
-        self.speed = float(data.get("speed", self.speed))  # type: ignore[arg-type]
+        self.mode = data.get("mode", self.mode)
+        self.speed = float(data.get("speed", self.speed))

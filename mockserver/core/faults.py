@@ -22,12 +22,12 @@ forever when ``count`` is None). Kinds:
 
 from __future__ import annotations
 
-import itertools
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mockserver.core.errors import BadRequest
+from mockserver.core.records import whole_number
 
 FAULT_KINDS = ("node-failure", "http-error", "latency", "drop-connection", "step-failure", "pause")
 _MATCH_FIELDS = (
@@ -113,15 +113,22 @@ def _number(body: dict, name: str, default: float | None, maximum: float) -> Any
     return float(value)
 
 
+@dataclass(frozen=True)
+class FaultRulesState:
+    rules: list[FaultRule]
+    next_id: int  # the number the next rule's id carries
+
+
 class FaultRules:
     def __init__(self) -> None:
         self._rules: list[FaultRule] = []
-        self._ids = itertools.count(1)
+        self._next_id = 1
         self._lock = threading.Lock()
 
     def add(self, body: Any) -> FaultRule:
-        rule = parse_rule(f"fault_{next(self._ids)}", body)
         with self._lock:
+            rule = parse_rule(f"fault_{self._next_id}", body)
+            self._next_id += 1
             self._rules.append(rule)
         return rule
 
@@ -140,21 +147,32 @@ class FaultRules:
             return list(self._rules)
 
     def clear(self) -> None:
+        """No rule; rule ids go on from where they were."""
         with self._lock:
             self._rules.clear()
 
-    def next_id(self) -> int:
-        """The number the next rule's id will carry."""
-        with self._lock:
-            number = next(self._ids)
-            self._ids = itertools.count(number)
-            return number
+    reset = clear
 
-    def replace(self, rules: list[FaultRule], next_id: int) -> None:
-        """Put these rules (restored from a snapshot) in place of the current ones."""
+    # ---- state: the rules, with how often each fired, and the next rule id
+
+    def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            self._rules = list(rules)
-            self._ids = itertools.count(next_id)
+            return {"nextId": self._next_id, "rules": [_rule_to_json(rule) for rule in self._rules]}
+
+    @staticmethod
+    def parse_snapshot(value: Any) -> FaultRulesState:
+        if not isinstance(value, dict):
+            raise BadRequest("faults must be a JSON object")
+        rules = value.get("rules")
+        if not isinstance(rules, list):
+            raise BadRequest("faults.rules must be a list")
+        parsed = [_rule_from_json(item, f"faults.rules[{i}]") for i, item in enumerate(rules)]
+        return FaultRulesState(parsed, whole_number(value.get("nextId"), "faults.nextId"))
+
+    def restore(self, state: FaultRulesState) -> None:
+        with self._lock:
+            self._rules = list(state.rules)
+            self._next_id = state.next_id
 
     def take(self, kinds: tuple[str, ...], facts: dict[str, str | None], peek: bool = False) -> FaultRule | None:
         """The first live rule of these kinds matching these facts; counts it as fired unless peeking."""
@@ -172,6 +190,30 @@ class FaultRules:
                     self._rules.remove(rule)
                 return rule
         return None
+
+
+def _rule_to_json(rule: FaultRule) -> dict[str, Any]:
+    data = rule.as_dict()
+    for optional in ("count", "nth", "atProgress"):
+        if data[optional] is None:
+            del data[optional]
+    return data
+
+
+def _rule_from_json(value: Any, where: str) -> FaultRule:
+    if not isinstance(value, dict):
+        raise BadRequest(f"{where} must be a JSON object")
+    rule_id = value.get("id")
+    if not isinstance(rule_id, str):
+        raise BadRequest(f"{where}.id must be a string")
+    body = {key: item for key, item in value.items() if key not in ("id", "fired", "seen")}
+    try:
+        rule = parse_rule(rule_id, body)
+    except BadRequest as error:
+        raise BadRequest(f"{where}: {error.message}") from None
+    rule.fired = whole_number(value.get("fired", 0), f"{where}.fired")
+    rule.seen = whole_number(value.get("seen", 0), f"{where}.seen")
+    return rule
 
 
 def _matches(rule: FaultRule, facts: dict[str, str | None]) -> bool:

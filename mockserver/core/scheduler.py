@@ -1,73 +1,106 @@
-"""Events at exact simulated times, applied in time order as the fake's clock reaches them.
+"""The fake's one schedule: events at exact simulated times, applied in time order as its clock reaches them.
 
-A simulation schedules what will happen (a node ends, a step's attempt ends) and,
-before a request is served, takes every event due by the clock's now. Nothing runs
-between requests, so what a client reads depends only on what was asked and on
-the clock. In ``instant`` mode the clock jumps to each next event as it is taken,
-so everything scheduled happens as soon as anybody looks.
+Everything that happens later on its own is an event here: a Scenario job's
+next phase, an orchestrator step's attempt ending, a webhook delivery attempt.
+Each event belongs to an owner, which applies it. Applying an event may
+schedule others; ties are applied in the order they were scheduled. In
+``instant`` mode the clock jumps to each next event as it is applied.
+
+Events apply before each request is served (``Fake.advance``) and, so that
+nothing waits for a request, on their own: the :class:`Waker` sleeps until the
+next event is due on the fake's clock and applies it. The scheduler is guarded
+by the fake's lock: schedule and apply only while holding it.
 """
 
 from __future__ import annotations
 
 import heapq
-import itertools
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any
 
 from mockserver.core.clock import Clock
+from mockserver.core.waker import Waker
 
-E = TypeVar("E")
-
-
-@dataclass(order=True)
-class _Entry(Generic[E]):
-    at: datetime
-    seq: int
-    event: E = field(compare=False)
+# (when, the event): what an owner does when one of its events is due.
+Apply = Callable[[datetime, Any], None]
+# A scheduled event as a snapshot holds it: (when, tie-breaking sequence number, the event).
+Entry = tuple[datetime, int, Any]
 
 
-class Timeline(Generic[E]):
-    def __init__(self, clock: Clock) -> None:
+class Scheduler:
+    def __init__(self, clock: Clock, lock: threading.RLock) -> None:
         self.clock = clock
-        self._heap: list[_Entry[E]] = []
-        self._seq = itertools.count()
+        self._heap: list[tuple[datetime, int, str, Any]] = []
+        self._next_seq = 0
+        self._owners: dict[str, Apply] = {}
+        self._applying: datetime | None = None
+        self._waker = Waker(clock, lock, self.next_at, self.apply_due)
 
-    def schedule(self, at: datetime, event: E) -> None:
-        heapq.heappush(self._heap, _Entry(at, next(self._seq), event))
+    def add_owner(self, owner: str, apply: Apply) -> None:
+        self._owners[owner] = apply
 
-    def due(self) -> Iterator[tuple[datetime, E]]:
-        """Each event due by now, earliest first (ties in scheduling order); events scheduled meanwhile count."""
-        while self._heap:
-            head = self._heap[0]
-            if head.at > self.clock.now():
-                if self.clock.mode != "instant":
+    def schedule(self, owner: str, at: datetime, event: Any) -> None:
+        entry = (at, self._next_seq, owner, event)
+        self._next_seq += 1
+        heapq.heappush(self._heap, entry)
+        if self._heap[0] is entry and self._applying is None:  # while applying, whoever applies looks next
+            self._waker.poke(at)
+
+    def now(self) -> datetime:
+        """The moment of the event being applied, else the clock's now: when something happening now happens."""
+        return self._applying or self.clock.now()
+
+    def advance(self) -> None:
+        """Apply every event due by the clock's now, and let the waker know what comes next."""
+        self.apply_due()
+        if self._heap:
+            self._waker.poke(self._heap[0][0])
+
+    def apply_due(self) -> None:
+        """Apply every event due by now, earliest first; in instant mode, jump the clock to each next event."""
+        heap, clock = self._heap, self.clock
+        while heap:
+            at = heap[0][0]
+            if at > clock.now():
+                if clock.mode != "instant":
                     return
-                self.clock.advance_to(head.at)
-            heapq.heappop(self._heap)
-            yield head.at, head.event
-
-    def entries(self) -> list[tuple[datetime, int, E]]:
-        """Every scheduled event with its time and tie-breaking sequence number, earliest first."""
-        return [(entry.at, entry.seq, entry.event) for entry in sorted(self._heap)]
-
-    def next_seq(self) -> int:
-        number = next(self._seq)
-        self._seq = itertools.count(number)
-        return number
-
-    def load(self, entries: list[tuple[datetime, int, E]], next_seq: int) -> None:
-        """Replace what is scheduled, as :meth:`entries` and :meth:`next_seq` described it."""
-        self._heap = [_Entry(at, seq, event) for at, seq, event in entries]
-        heapq.heapify(self._heap)
-        self._seq = itertools.count(next_seq)
+                clock.advance_to(at)
+            _, _, owner, event = heapq.heappop(heap)
+            self._applying = at
+            try:
+                self._owners[owner](at, event)
+            finally:
+                self._applying = None
 
     def next_at(self) -> datetime | None:
-        return self._heap[0].at if self._heap else None
-
-    def clear(self) -> None:
-        self._heap.clear()
+        return self._heap[0][0] if self._heap else None
 
     def __len__(self) -> int:
         return len(self._heap)
+
+    # ---- state
+
+    def entries(self, owner: str) -> list[Entry]:
+        """An owner's scheduled events with their times and sequence numbers, earliest first."""
+        return [(at, seq, event) for at, seq, name, event in sorted(self._heap) if name == owner]
+
+    def next_seq(self) -> int:
+        return self._next_seq
+
+    def restore(self, owner: str, entries: list[Entry], next_seq: int) -> None:
+        """Add an owner's events as :meth:`entries` listed them; the sequence goes on from the larger number."""
+        for at, seq, event in entries:
+            self._heap.append((at, seq, owner, event))
+        heapq.heapify(self._heap)
+        self._next_seq = max(self._next_seq, next_seq)
+        if self._heap:
+            self._waker.poke(self._heap[0][0])
+
+    def reset(self) -> None:
+        self._heap.clear()
+        self._next_seq = 0
+
+    def close(self) -> None:
+        self._waker.close()

@@ -10,11 +10,13 @@ from mockserver.core.clock import Clock
 from mockserver.core.contract import Contract, load_contract
 from mockserver.core.faults import FaultRules
 from mockserver.core.ids import IdFactory
+from mockserver.core.scheduler import Scheduler
 from mockserver.core.store import Store
-from mockserver.core.waker import Waker
-from mockserver.orchestrator.engine import StepEngine
+from mockserver.orchestrator.engine import OWNER, StepEngine
 from mockserver.orchestrator.models import Pipeline
 from mockserver.orchestrator.service import PipelineService
+from mockserver.orchestrator.state import OrchestratorState, state_from_json, state_to_json
+from mockserver.orchestrator.store import OrchestratorStore
 from mockserver.orchestrator.views import workflow_view
 
 # (url, event, workflow id, the workflow as the API shows it): queue one webhook delivery; must not block.
@@ -23,32 +25,48 @@ Deliver = Callable[[str, str, str, dict[str, Any]], None]
 
 class OrchestratorBackend:
     def __init__(
-        self, store: Store, clock: Clock, ids: IdFactory, faults: FaultRules, contract: Path, deliver: Deliver
+        self,
+        store: Store,
+        clock: Clock,
+        scheduler: Scheduler,
+        ids: IdFactory,
+        faults: FaultRules,
+        contract: Path,
+        deliver: Deliver,
     ) -> None:
         self.contract: Contract = load_contract(contract)
-        self.engine = StepEngine(store, clock, ids, faults, self._finished)
-        self.engine.on_scheduled = self._scheduled
-        self.service = PipelineService(store, clock, ids, self.engine)
+        self.store = OrchestratorStore(store)
+        self.scheduler = scheduler
+        self.engine = StepEngine(self.store, clock, scheduler, ids, faults, self._finished)
+        self.service = PipelineService(self.store, clock, ids, self.engine)
         self._deliver = deliver
-        # A workflow with a webhook ends on time even if nobody polls it.
-        self.waker = Waker(clock, store.lock, self.engine.timeline.next_at, self.engine.advance)
 
-    def advance(self) -> None:
-        """Bring every workflow up to the clock's now."""
-        self.engine.advance()
-
-    def reset(self, ids: IdFactory) -> None:
-        """Forget what is scheduled; the store is cleared by the fake."""
-        self.engine.ids = self.service.ids = ids
-        self.engine.clear()
+    def reset(self) -> None:
+        """No workflows; the fake's scheduler forgets their attempts."""
+        self.store.clear()
         self.service.clear()
 
-    def close(self) -> None:
-        self.waker.close()
+    # ---- state
 
-    def _scheduled(self, pipeline: Pipeline) -> None:
-        if pipeline.webhook_url:
-            self.waker.poke()
+    def snapshot(self) -> dict[str, Any]:
+        state = OrchestratorState(
+            pipelines=self.store.all_pipelines(),
+            next_sequence=self.service.next_sequence(),
+            attempts=self.scheduler.entries(OWNER),
+            next_seq=self.scheduler.next_seq(),
+        )
+        return state_to_json(state)
+
+    def parse_snapshot(self, data: Any) -> OrchestratorState:
+        return state_from_json(data)
+
+    def restore(self, state: OrchestratorState) -> None:
+        """Put a parsed snapshot in place, after the fake's scheduler was reset."""
+        self.reset()
+        for pipeline in state.pipelines:
+            self.store.save_pipeline(pipeline)
+        self.service.continue_sequence(state.next_sequence)
+        self.scheduler.restore(OWNER, state.attempts, state.next_seq)
 
     def _finished(self, pipeline: Pipeline) -> None:
         if pipeline.webhook_url:

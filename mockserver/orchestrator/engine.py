@@ -1,9 +1,9 @@
 """Step execution: each workflow's DAG runs on the fake's clock, one attempt of a step at a time.
 
 Starting a workflow runs every step whose dependencies have completed; each
-attempt ends at an exact simulated time (an event on a :class:`Timeline`), and
-before a request is served every attempt due by then ends, in time order, so
-what a client reads depends only on what it asked and on the clock.
+attempt ends at an exact simulated time (an event on the fake's scheduler),
+and the scheduler ends every attempt due, in time order, as the clock reaches
+it, so what a client reads depends only on what it asked and on the clock.
 
 An attempt fails when a ``step-failure`` fault rule matches it (``workflowId``,
 ``stepId``, ``taskType``, ``providerType``). A failed attempt is retried up to
@@ -22,18 +22,20 @@ from datetime import datetime, timedelta
 from mockserver.core.clock import Clock
 from mockserver.core.faults import FaultRules
 from mockserver.core.ids import IdFactory
-from mockserver.core.scheduler import Timeline
-from mockserver.core.store import Store
+from mockserver.core.scheduler import Scheduler
 from mockserver.orchestrator.dag import DagNode, final_step_id
 from mockserver.orchestrator.models import Pipeline, PipelineStep
 from mockserver.orchestrator.results import TASK_SECONDS, MappingError, mapped_config, task_result
+from mockserver.orchestrator.store import OrchestratorStore
 
 # Simulated seconds between a failed attempt and the next one.
 RETRY_SECONDS = 2.0
 DEFAULT_TASK_SECONDS = 5.0
+# The name the engine's events carry on the scheduler.
+OWNER = "orchestrator"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AttemptEnds:
     pipeline_id: str
     step_id: str
@@ -43,21 +45,21 @@ class AttemptEnds:
 class StepEngine:
     def __init__(
         self,
-        store: Store,
+        store: OrchestratorStore,
         clock: Clock,
+        scheduler: Scheduler,
         ids: IdFactory,
         faults: FaultRules,
         on_finished: Callable[[Pipeline], None],
     ) -> None:
         self.store = store
         self.clock = clock
+        self.scheduler = scheduler
         self.ids = ids
         self.faults = faults
         # Told of every workflow that ends COMPLETED or FAILED, while the store's lock is held.
         self.on_finished = on_finished
-        # Told of every workflow that has an attempt scheduled (something that happens later on its own).
-        self.on_scheduled: Callable[[Pipeline], None] = lambda pipeline: None
-        self.timeline: Timeline[AttemptEnds] = Timeline(clock)
+        scheduler.add_owner(OWNER, self.attempt_ended)
 
     # ---- what the API asks of it
 
@@ -93,14 +95,6 @@ class StepEngine:
         self._dispatch(pipeline, now)
         self._touch(pipeline, now)
 
-    def advance(self) -> None:
-        """End every attempt due by the clock's now."""
-        for at, event in self.timeline.due():
-            self._attempt_ended(event, at)
-
-    def clear(self) -> None:
-        self.timeline.clear()
-
     # ---- the DAG
 
     def _dispatch(self, pipeline: Pipeline, at: datetime) -> None:
@@ -129,10 +123,11 @@ class StepEngine:
         if step.status == "PENDING":
             step.status, step.started_at, step.task_id, step.updated_at = "RUNNING", at, self.ids.uuid(), at
         seconds = delay + TASK_SECONDS.get(step.task_type, DEFAULT_TASK_SECONDS)
-        self.timeline.schedule(at + timedelta(seconds=seconds), AttemptEnds(pipeline.id, step.step_id, step.epoch))
-        self.on_scheduled(pipeline)
+        ends = AttemptEnds(pipeline.id, step.step_id, step.epoch)
+        self.scheduler.schedule(OWNER, at + timedelta(seconds=seconds), ends)
 
-    def _attempt_ended(self, event: AttemptEnds, at: datetime) -> None:
+    def attempt_ended(self, at: datetime, event: AttemptEnds) -> None:
+        """What happens when a step's attempt is due to end."""
         pipeline = self.store.get_pipeline(event.pipeline_id)
         step = pipeline.step(event.step_id) if pipeline is not None else None
         if pipeline is None or step is None or step.epoch != event.epoch or step.status != "RUNNING":

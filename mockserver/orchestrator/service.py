@@ -7,7 +7,6 @@ workflow, 400 for an action its status does not allow).
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -15,12 +14,12 @@ from typing import Any
 from mockserver.core.clock import Clock
 from mockserver.core.errors import BadRequest, NotFound
 from mockserver.core.ids import IdFactory
-from mockserver.core.store import Store, pipeline_scope
 from mockserver.orchestrator import models
 from mockserver.orchestrator.engine import StepEngine
 from mockserver.orchestrator.models import Pipeline, PipelineStep
 from mockserver.orchestrator.requests import CreateWorkflow, WorkflowStepDefinition
 from mockserver.orchestrator.results import output_paths
+from mockserver.orchestrator.store import OrchestratorStore, pipeline_scope
 
 NOT_FOUND = "Workflow not found"
 
@@ -44,18 +43,18 @@ class CleanupReport:
 
 
 class PipelineService:
-    def __init__(self, store: Store, clock: Clock, ids: IdFactory, engine: StepEngine) -> None:
+    def __init__(self, store: OrchestratorStore, clock: Clock, ids: IdFactory, engine: StepEngine) -> None:
         self.store = store
         self.clock = clock
         self.ids = ids
         self.engine = engine
-        self._sequence = itertools.count(1)
+        self._next_sequence = 1
 
     def create(self, definition: CreateWorkflow, start: bool) -> Pipeline:
         now = self.clock.now()
         pipeline = Pipeline(
             id=self.ids.uuid(),
-            sequence=next(self._sequence),
+            sequence=self._next_sequence,
             name=definition.name,
             description=definition.description,
             config=definition.config,
@@ -69,6 +68,7 @@ class PipelineService:
             created_at=now,
             updated_at=now,
         )
+        self._next_sequence += 1
         self.store.save_pipeline(pipeline)
         if start:
             self.engine.start(pipeline)
@@ -95,8 +95,6 @@ class PipelineService:
         for name, value in changes.items():
             setattr(pipeline, name, value)
         self._touch(pipeline)
-        if pipeline.status == "RUNNING":
-            self.engine.on_scheduled(pipeline)  # a new webhook_url is waited for like a new attempt
         return pipeline
 
     def start(self, workflow_id: str) -> Pipeline:
@@ -130,16 +128,14 @@ class PipelineService:
         return pipeline, report
 
     def clear(self) -> None:
-        self._sequence = itertools.count(1)
+        self._next_sequence = 1
 
     def next_sequence(self) -> int:
         """The creation number the next workflow will get."""
-        number = next(self._sequence)
-        self._sequence = itertools.count(number)
-        return number
+        return self._next_sequence
 
     def continue_sequence(self, number: int) -> None:
-        self._sequence = itertools.count(number)
+        self._next_sequence = number
 
     def _for_action(self, workflow_id: str, verb: str, done: str, allowed: tuple[str, ...]) -> Pipeline:
         pipeline = self.get(workflow_id)

@@ -1,4 +1,4 @@
-"""Scenario's Workflows and Jobs API as one backend: its contract, its services and the job simulation."""
+"""Scenario's Workflows and Jobs API as one backend: its contract, its tables, its services and the job simulation."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from mockserver.core.contract import Contract, load_contract
 from mockserver.core.errors import ApiError
 from mockserver.core.faults import FaultRules
 from mockserver.core.ids import IdFactory
+from mockserver.core.scheduler import Scheduler
 from mockserver.core.store import Store
 from mockserver.scenario.jobs.cost import CostTable
 from mockserver.scenario.jobs.models import Job
 from mockserver.scenario.jobs.service import JobService, runnable_workflow
-from mockserver.scenario.jobs.simulation import Simulation
+from mockserver.scenario.jobs.simulation import OWNER, Simulation
+from mockserver.scenario.state import ScenarioState, state_from_json, state_to_json
+from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows.models import Workflow, with_default_kinds
 from mockserver.scenario.workflows.service import WorkflowService
 
@@ -25,32 +28,78 @@ class ScenarioBackend:
         self,
         store: Store,
         clock: Clock,
+        scheduler: Scheduler,
         ids: IdFactory,
         faults: FaultRules,
         *,
         contract: Path,
         costs: dict[str, Any],
+        fixtures: list[dict[str, Any]],
         max_concurrent_jobs: int,
         cancel_workflow_jobs: bool,
         dry_run_status: int,
     ) -> None:
-        self.store = store
+        self.store = ScenarioStore(store)
+        self.scheduler = scheduler
         self.contract: Contract = load_contract(contract)
         self.dry_run_status = dry_run_status
         self.costs = CostTable.from_fixtures(costs)
-        self.workflows = WorkflowService(store, clock, ids)
+        self.fixtures = fixtures
+        self.workflows = WorkflowService(self.store, clock, ids)
         self.simulation = Simulation(
-            store, clock, ids, self.costs, faults, self._sub_workflow, max_concurrent=max_concurrent_jobs
+            self.store,
+            clock,
+            scheduler,
+            ids,
+            self.costs,
+            faults,
+            self._sub_workflow,
+            max_concurrent=max_concurrent_jobs,
         )
-        self.jobs = JobService(store, clock, self.simulation, self.costs, cancel_workflow_jobs)
+        self.jobs = JobService(self.store, clock, self.simulation, self.costs, cancel_workflow_jobs)
+        self.reset()
 
     def on_job_ended(self, listener: Callable[[Job], None]) -> None:
-        """Tell ``listener`` of every job that reaches a terminal status, while the store's lock is held."""
+        """Tell ``listener`` of every job that reaches a terminal status, while the fake's lock is held."""
         self.simulation.on_job_ended = listener
 
-    def seed(self, workflows: list[dict[str, Any]]) -> None:
-        for record in workflows:
+    def reset(self) -> None:
+        """Back to the fixtures' workflows, with no job; the fake's scheduler forgets the jobs' events."""
+        self.store.clear()
+        self.simulation.clear()
+        for record in self.fixtures:
             self.store.save_workflow(workflow_from_fixture(record))
+
+    # ---- state
+
+    def snapshot(self) -> dict[str, Any]:
+        """Scenario's top-level keys of a snapshot."""
+        waiting, holding = self.simulation.queues()
+        state = ScenarioState(
+            workflows=self.store.all_workflows(),
+            jobs=self.store.all_jobs(),
+            assets=self.store.all_assets(),
+            events=self.scheduler.entries(OWNER),
+            next_seq=self.scheduler.next_seq(),
+            waiting=waiting,
+            holding=holding,
+        )
+        return state_to_json(state)
+
+    def parse_snapshot(self, document: dict[str, Any]) -> ScenarioState:
+        return state_from_json(document)
+
+    def restore(self, state: ScenarioState) -> None:
+        """Put a parsed snapshot in place, after the fake's scheduler was reset."""
+        self.store.clear()
+        for workflow in state.workflows:
+            self.store.save_workflow(workflow)
+        for job in state.jobs:
+            self.store.save_job(job)
+        for asset_id, kind in state.assets.items():
+            self.store.save_asset(asset_id, kind)
+        self.simulation.restore_queues(state.waiting, state.holding)
+        self.scheduler.restore(OWNER, state.events, state.next_seq)
 
     def _sub_workflow(self, workflow_id: str, project_id: str) -> Workflow | None:
         try:

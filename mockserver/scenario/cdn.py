@@ -12,7 +12,7 @@ from mockserver.scenario.jobs.samples import sample_file
 
 async def download(request: Request) -> Response:
     asset_id = request.path_params["assetId"]
-    kind = request.app.state.fake.store.asset_kind(asset_id)
+    kind = request.app.state.fake.scenario.store.asset_kind(asset_id)
     if kind is None and not asset_id.startswith("asset_"):
         return error_response(NotFound(f"Asset {asset_id} not found"))
     sample = sample_file(kind or "image", seed=asset_id)

@@ -28,7 +28,7 @@ async def reset(request: Request) -> JSONResponse:
 
 
 async def get_clock(request: Request) -> JSONResponse:
-    return JSONResponse(_fake(request).clock.snapshot())
+    return JSONResponse(_fake(request).clock.describe())
 
 
 async def advance_clock(request: Request) -> JSONResponse:
@@ -52,7 +52,7 @@ async def advance_clock(request: Request) -> JSONResponse:
     with fake.store.lock:
         fake.clock.configure(mode, speed)
         fake.advance(seconds)
-    return JSONResponse(fake.clock.snapshot())
+    return JSONResponse(fake.clock.describe())
 
 
 async def journal(request: Request) -> JSONResponse:

@@ -1,7 +1,9 @@
-"""One fake: its settings, clock, store, principals and services, and how to reset it.
+"""One fake: its settings, clock, scheduler, store, principals and backends, and how to reset, snapshot and
+restore it.
 
 This is the handle tests hold: the HTTP app serves it, the control API and the
-pytest plugin drive it.
+pytest plugin drive it. Each part owns its state (reset, snapshot, restore);
+the fake composes them.
 """
 
 from __future__ import annotations
@@ -9,17 +11,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mockserver.core.clock import Clock, iso
+from mockserver.core.clock import Clock
 from mockserver.core.faults import FaultRules
 from mockserver.core.ids import IdFactory
 from mockserver.core.journal import Journal
 from mockserver.core.limits import RateLimiter
 from mockserver.core.principals import Directory
-from mockserver.core.store import InMemoryStore, Store
+from mockserver.core.scheduler import Scheduler
+from mockserver.core.store import Store
 from mockserver.orchestrator.backend import OrchestratorBackend
 from mockserver.scenario.backend import ScenarioBackend
 from mockserver.scenario.jobs.views import job_view
 from mockserver.scenario.workflows.models import AssetUrl
+from mockserver.server import state
 from mockserver.server.fixtures import FixtureSet, load_fixtures
 from mockserver.server.settings import Settings
 from mockserver.server.webhooks import Webhooks
@@ -29,9 +33,11 @@ class Fake:
     def __init__(self, settings: Settings | None = None, fixtures: FixtureSet | None = None) -> None:
         self.settings = settings or Settings()
         self.fixtures = fixtures if fixtures is not None else load_fixtures(self.settings.fixtures)
+        self.store = Store()
+        self.lock = self.store.lock  # guards every change to the state; held while a request is served
         self.clock = Clock(self.settings.clock_mode, self.settings.clock_speed)
+        self.scheduler = Scheduler(self.clock, self.lock)
         self.ids = IdFactory(self.settings.seed)
-        self.store: Store = InMemoryStore()
         self.directory = Directory.from_records(
             self.fixtures.projects,
             self.fixtures.api_keys,
@@ -44,84 +50,84 @@ class Fake:
         self.scenario = ScenarioBackend(
             self.store,
             self.clock,
+            self.scheduler,
             self.ids,
             self.faults,
             contract=self.settings.contract,
             costs=self.fixtures.costs,
+            fixtures=self.fixtures.workflows,
             max_concurrent_jobs=self.settings.max_concurrent_jobs,
             cancel_workflow_jobs=self.settings.cancel_workflow_jobs,
             dry_run_status=self.settings.dry_run_status,
         )
-        # The second API the fake serves, under /api/v1: a pipeline orchestrator sharing the clock and store.
+        # The second API the fake serves, under /api/v1: a pipeline orchestrator sharing the clock and scheduler.
         self.orchestrator = OrchestratorBackend(
-            self.store, self.clock, self.ids, self.faults, self.settings.orchestrator_contract, self._deliver
+            self.store,
+            self.clock,
+            self.scheduler,
+            self.ids,
+            self.faults,
+            self.settings.orchestrator_contract,
+            self._deliver,
         )
         # Where the fake is reachable, for the asset URLs of what it sends out on its own (webhooks).
         self.base_url = "http://127.0.0.1:8000"
         self.webhooks = Webhooks(
             self._render_job,
             lambda project_id: project_id in self.directory.projects,
-            lambda: iso(self.clock.now()),
+            self.clock,
+            self.scheduler,
+            self.lock,
+            self.fixtures.webhooks,
             retry_seconds=self.settings.webhook_retry_seconds,
             max_attempts=self.settings.webhook_max_attempts,
             timeout=self.settings.webhook_timeout_seconds,
         )
         self.scenario.on_job_ended(self.webhooks.job_ended)
-        self._seed()
 
     def advance(self, seconds: float = 0) -> datetime:
         """Move the clock ``seconds`` on and apply everything due by then; the clock's new now.
 
-        Called with no argument before each request is served, to bring every job up to now.
+        The one way time moves: called with no argument before each request is served, to bring
+        everything up to now.
         """
-        with self.store.lock:
+        with self.lock:
             if seconds:
                 self.clock.advance(seconds)
-            self.scenario.simulation.advance()
-            self.orchestrator.advance()
+            self.scheduler.advance()
             return self.clock.now()
 
     def reset(self) -> None:
-        """Back to the fixtures: every record made since start is gone."""
-        with self.store.lock:
-            self.store.clear()
-            self.ids = IdFactory(self.settings.seed)
-            self.scenario.workflows.ids = self.ids
-            self.scenario.simulation.ids = self.ids
-            self.scenario.simulation.clear()
-            self.orchestrator.reset(self.ids)
-            self.faults.clear()
+        """Back to the fixtures: every record made since start is gone, the ids start over; the clock goes on."""
+        with self.lock:
+            self.scheduler.reset()
+            self.ids.reset()
+            self.scenario.reset()
+            self.orchestrator.reset()
+            self.faults.reset()
+            self.webhooks.reset()
             self.journal.clear()
             self.limits.clear()
-            self._seed()
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state as JSON-ready data: ``restore`` of it brings this fake back to this moment."""
-        from mockserver.server.state import snapshot
-
-        return snapshot(self)
+        return state.snapshot(self)
 
     def restore(self, data: Any) -> None:
         """Replace the whole state with a snapshot's; BadRequest (and nothing changed) if it is malformed."""
-        from mockserver.server.state import restore
-
-        restore(self, data)
+        state.restore(self, data)
 
     def close(self) -> None:
-        """Stop the background work (webhook deliveries)."""
-        self.orchestrator.close()
+        """Stop the background work (the scheduler's waker, webhook deliveries)."""
+        self.scheduler.close()
         self.webhooks.close()
 
     def _render_job(self, job_id: str) -> dict[str, Any] | None:
-        with self.store.lock:
-            job = self.store.get_job(job_id)
+        with self.lock:
+            job = self.scenario.store.get_job(job_id)
             if job is None:
                 return None
             return job_view(job, self.scenario.simulation.progress(job), AssetUrl(self.base_url))
 
     def _deliver(self, url: str, event: str, workflow_id: str, payload: dict[str, Any]) -> None:
         self.webhooks.send(url, event, workflow_id, payload)
-
-    def _seed(self) -> None:
-        self.scenario.seed(self.fixtures.workflows)
-        self.webhooks.reset(self.fixtures.webhooks)

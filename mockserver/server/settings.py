@@ -41,7 +41,7 @@ class Settings:
     max_concurrent_jobs: int = 10
     seed: int | None = 0
     journal_size: int = 1000
-    # Webhook deliveries: the first retry waits this many (wall-clock) seconds, each next one twice as long.
+    # Webhook deliveries: the first retry comes this many seconds later on the fake's clock, each next twice as long.
     webhook_retry_seconds: float = 1.0
     webhook_max_attempts: int = 5
     webhook_timeout_seconds: float = 5.0

@@ -1,11 +1,13 @@
 """Webhooks: when a job of a project ends, the fake POSTs it to the URLs the project registered.
 
 A project registers a URL (fixtures, or ``POST /_mock/webhooks``). When one of its
-jobs reaches ``success``, ``failure`` or ``canceled``, a delivery is queued; one
-background thread sends it, so no request waits for a receiver. A delivery that
-fails (no connection, a timeout, any status but 2xx) is tried again after 1, 2, 4,
-... seconds (wall clock, ``webhook_retry_seconds`` doubled each time) up to
-``webhook_max_attempts``; every attempt is kept in the delivery log.
+jobs reaches ``success``, ``failure`` or ``canceled``, a delivery is made and its
+first attempt is scheduled, on the fake's scheduler, for the moment the job ended.
+When an attempt is due, one background thread sends it, so no request waits for a
+receiver. A delivery that fails (no connection, a timeout, any status but 2xx) is
+tried again 1, 2, 4, ... seconds later on the fake's clock (``webhook_retry_seconds``
+doubled each time) up to ``webhook_max_attempts``: on a manual clock a retry waits
+until the clock is advanced past it. Every attempt is kept in the delivery log.
 
 The body is ``{"id", "event", "createdAt", "webhookId", "projectId", "job"}`` with
 the job as ``GET /jobs/{jobId}`` shows it; ``contracts/webhooks.openapi.yaml``
@@ -16,25 +18,28 @@ documents it. With a ``secret``, ``X-Mockserver-Signature`` carries
 from __future__ import annotations
 
 import hashlib
-import heapq
 import hmac
-import itertools
 import json
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from mockserver.core.clock import Clock, iso
 from mockserver.core.errors import BadRequest
+from mockserver.core.scheduler import Scheduler
 from mockserver.scenario.jobs.models import TERMINAL_JOB_STATUSES, Job
 
 EVENTS = tuple(sorted(TERMINAL_JOB_STATUSES))
 DEFAULT_JOB_TYPES = ("workflow",)
+# The name delivery attempts carry on the scheduler.
+OWNER = "webhooks"
 
 # (job id) -> the job as the API shows it, or None if it is gone.
 RenderJob = Callable[[str], dict[str, Any] | None]
@@ -127,40 +132,57 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+@dataclass(frozen=True)
+class WebhooksState:
+    webhooks: list[Webhook]
+    deliveries: list[Delivery]
+    next_webhook_id: int
+    next_delivery_id: int
+
+
 class Webhooks:
-    """The registered webhooks, the delivery log, and the thread that sends deliveries."""
+    """The registered webhooks, the delivery log, the attempts on the fake's scheduler, and the thread that sends."""
 
     def __init__(
         self,
         render: RenderJob,
         known_project: Callable[[str], bool],
-        now: Callable[[], str],
+        clock: Clock,
+        scheduler: Scheduler,
+        lock: threading.RLock,
+        fixtures: list[dict[str, Any]],
         retry_seconds: float = 1.0,
         max_attempts: int = 5,
         timeout: float = 5.0,
     ) -> None:
         self._render = render
         self._known_project = known_project
-        self._now = now
+        self._clock = clock
+        self._scheduler = scheduler
+        self._lock = lock  # the fake's: held to schedule; taken before ``_cond``, never after
+        self._fixtures = fixtures
         self.retry_seconds = retry_seconds
         self.max_attempts = max_attempts
         self.timeout = timeout
         self._webhooks: dict[str, Webhook] = {}
         self._deliveries: dict[str, Delivery] = {}
-        self._webhook_ids = itertools.count(1)
-        self._delivery_ids = itertools.count(1)
-        self._due: list[tuple[float, int, str]] = []  # (monotonic time, order, delivery id)
-        self._order = itertools.count()
+        self._next_webhook_id = 1
+        self._next_delivery_id = 1
+        self._scheduled: dict[str, datetime] = {}  # delivery id -> when its next attempt is due
+        self._outbox: deque[Delivery] = deque()  # attempts due, waiting for the sender
         self._in_flight = 0
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stopped = False
+        scheduler.add_owner(OWNER, self._attempt_due)
+        self.reset()
 
     # ---- registrations
 
     def register(self, body: Any) -> Webhook:
         with self._cond:
-            webhook = parse_webhook(f"webhook_{next(self._webhook_ids)}", body, self._known_project)
+            webhook = parse_webhook(f"webhook_{self._next_webhook_id}", body, self._known_project)
+            self._next_webhook_id += 1
             self._webhooks[webhook.id] = webhook
             return webhook
 
@@ -180,114 +202,104 @@ class Webhooks:
                 if (webhook_id is None or d.webhook_id == webhook_id) and (job_id is None or d.job_id == job_id)
             ]
 
-    def reset(self, records: list[dict[str, Any]]) -> None:
-        """Forget every webhook, delivery and pending attempt; register these (the fixtures') again."""
+    def reset(self) -> None:
+        """Forget every webhook, delivery and attempt; register the fixtures' webhooks again."""
         with self._cond:
-            self._webhooks.clear()
-            self._deliveries.clear()
-            self._due.clear()
-            self._webhook_ids = itertools.count(1)
-            self._delivery_ids = itertools.count(1)
-        for record in records:
+            self._clear()
+        for record in self._fixtures:
             self.register(record)
 
-    # ---- the simulation tells it about jobs
+    # ---- what ends: jobs, orchestrator workflows
 
     def job_ended(self, job: Job) -> None:
-        """Queue a delivery to every webhook of the job's project that wants this job; sends nothing now."""
-        with self._cond:
+        """Make a delivery to every webhook of the job's project that wants this job; its attempt comes now."""
+        with self._lock, self._cond:
             for webhook in self._webhooks.values():
                 if webhook.wants(job):
-                    delivery = Delivery(
-                        id=f"delivery_{next(self._delivery_ids)}",
-                        webhook_id=webhook.id,
-                        url=webhook.url,
-                        job_id=job.job_id,
-                        event=f"job.{job.status}",
-                        created_at=self._now(),
-                    )
-                    self._deliveries[delivery.id] = delivery
-                    self._queue(delivery.id, 0.0)
+                    self._schedule_first(webhook.id, webhook.url, job.job_id, f"job.{job.status}", None)
 
     def send(self, url: str, event: str, subject_id: str, payload: dict[str, Any]) -> Delivery:
-        """Queue one delivery of a ready payload to a URL no registration names; sends nothing now.
+        """Make a delivery of a ready payload to a URL no registration names; its attempt comes now.
 
         The orchestrator API's workflows carry their own ``webhook_url``: they are delivered this way, with
         the same retries and the same log (``jobId`` holds the workflow's id, ``webhookId`` is empty).
         """
-        with self._cond:
-            delivery = Delivery(
-                id=f"delivery_{next(self._delivery_ids)}",
-                webhook_id="",
-                url=url,
-                job_id=subject_id,
-                event=event,
-                created_at=self._now(),
-                payload=payload,
-            )
-            self._deliveries[delivery.id] = delivery
-            self._queue(delivery.id, 0.0)
-            return delivery
+        with self._lock, self._cond:
+            return self._schedule_first("", url, subject_id, event, payload)
 
-    # ---- snapshot
+    def _schedule_first(
+        self, webhook_id: str, url: str, subject_id: str, event: str, payload: dict[str, Any] | None
+    ) -> Delivery:
+        delivery = Delivery(
+            id=f"delivery_{self._next_delivery_id}",
+            webhook_id=webhook_id,
+            url=url,
+            job_id=subject_id,
+            event=event,
+            created_at=iso(self._clock.now()),
+            payload=payload,
+        )
+        self._next_delivery_id += 1
+        self._deliveries[delivery.id] = delivery
+        self._schedule(delivery.id, self._scheduler.now())
+        return delivery
 
-    def export(self) -> dict[str, Any]:
+    # ---- state
+
+    def snapshot(self) -> dict[str, Any]:
         with self._cond:
             return {
                 "webhooks": [webhook.as_dict() for webhook in self._webhooks.values()],
                 "deliveries": [delivery.as_dict() for delivery in self._deliveries.values()],
-                "nextWebhookId": _peek(self, "_webhook_ids"),
-                "nextDeliveryId": _peek(self, "_delivery_ids"),
+                "nextWebhookId": self._next_webhook_id,
+                "nextDeliveryId": self._next_delivery_id,
             }
 
-    def restore(self, data: Any) -> None:
-        """Replace everything with a snapshot's; pending deliveries are sent again. BadRequest if malformed."""
-        webhooks, deliveries, next_webhook, next_delivery = self._parse(data)
-        with self._cond:
-            self._webhooks = {webhook.id: webhook for webhook in webhooks}
-            self._deliveries = {delivery.id: delivery for delivery in deliveries}
-            self._webhook_ids = itertools.count(next_webhook)
-            self._delivery_ids = itertools.count(next_delivery)
-            self._due.clear()
-            for delivery in deliveries:
-                if delivery.status == "pending":
-                    self._queue(delivery.id, 0.0)
-
-    def _parse(self, data: Any) -> tuple[list[Webhook], list[Delivery], int, int]:
+    def parse_snapshot(self, data: Any) -> WebhooksState:
+        """Check a snapshot's webhooks part; BadRequest if it is malformed."""
         if not isinstance(data, dict):
             raise BadRequest("webhooks must be an object")
         try:
             webhooks = [parse_webhook(str(item["id"]), item, self._known_project) for item in data["webhooks"]]
-            deliveries = [
-                Delivery(
-                    id=str(item["id"]),
-                    webhook_id=_optional_str(item["webhookId"]),
-                    url=str(item["url"]),
-                    job_id=_optional_str(item["jobId"]),
-                    event=str(item["event"]),
-                    created_at=str(item["createdAt"]),
-                    status=_choice(item["status"], ("pending", "delivered", "failed")),
-                    attempts=[dict(attempt) for attempt in item["attempts"]],
-                    payload=item.get("payload"),
-                )
-                for item in data["deliveries"]
-            ]
+            deliveries = [_delivery(item) for item in data["deliveries"]]
             next_webhook, next_delivery = int(data["nextWebhookId"]), int(data["nextDeliveryId"])
         except (KeyError, TypeError, ValueError) as error:
             raise BadRequest(f"webhooks: malformed snapshot ({error!r})") from None
-        return webhooks, deliveries, next_webhook, next_delivery
+        return WebhooksState(webhooks, deliveries, next_webhook, next_delivery)
+
+    def restore(self, state: WebhooksState) -> None:
+        """Put a parsed snapshot in place, after the fake's scheduler was reset; pending deliveries are tried now."""
+        with self._lock, self._cond:
+            self._clear()
+            self._webhooks = {webhook.id: webhook for webhook in state.webhooks}
+            self._deliveries = {delivery.id: delivery for delivery in state.deliveries}
+            self._next_webhook_id, self._next_delivery_id = state.next_webhook_id, state.next_delivery_id
+            for delivery in state.deliveries:
+                if delivery.status == "pending":
+                    self._schedule(delivery.id, self._scheduler.now())
+
+    def _clear(self) -> None:
+        self._webhooks.clear()
+        self._deliveries.clear()
+        self._scheduled.clear()
+        self._outbox.clear()
+        self._next_webhook_id = self._next_delivery_id = 1
+        self._cond.notify_all()
 
     # ---- delivery
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Wait until no delivery is due or being sent; False if the timeout came first."""
+        """Wait until no attempt is due or being sent; False if the timeout came first.
+
+        A retry scheduled later on the fake's clock is not due: on a manual clock it waits for an advance.
+        """
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._due or self._in_flight:
+            while self._busy():
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
-                self._cond.wait(remaining)
+                self._cond.wait(min(remaining, 0.02))  # also looks again as the clock reaches a scheduled attempt
         return True
 
     def close(self) -> None:
@@ -297,45 +309,60 @@ class Webhooks:
         if self._thread is not None:
             self._thread.join(timeout=self.timeout + 1)
 
-    def _queue(self, delivery_id: str, delay: float) -> None:
-        heapq.heappush(self._due, (time.monotonic() + delay, next(self._order), delivery_id))
-        if self._thread is None and not self._stopped:
-            self._thread = threading.Thread(target=self._run, name="mockserver-webhooks", daemon=True)
-            self._thread.start()
-        self._cond.notify_all()
+    def _busy(self) -> bool:
+        if self._outbox or self._in_flight:
+            return True
+        if self._clock.mode == "instant":
+            return bool(self._scheduled)
+        now = self._clock.now()
+        return any(at <= now for at in self._scheduled.values())
+
+    def _schedule(self, delivery_id: str, at: datetime) -> None:
+        """Schedule a delivery's next attempt; hold the fake's lock and ``_cond``."""
+        self._scheduled[delivery_id] = at
+        self._scheduler.schedule(OWNER, at, delivery_id)
+
+    def _attempt_due(self, at: datetime, delivery_id: str) -> None:
+        """An attempt is due (the scheduler applies it, under the fake's lock): hand it to the sender."""
+        with self._cond:
+            if self._scheduled.get(delivery_id) != at:
+                return  # forgotten by a reset or a restore
+            del self._scheduled[delivery_id]
+            delivery = self._deliveries[delivery_id]
+            needs_payload = delivery.payload is None
+        payload = self._payload(delivery) if needs_payload else delivery.payload
+        with self._cond:
+            delivery.payload = payload
+            self._outbox.append(delivery)
+            if self._thread is None and not self._stopped:
+                self._thread = threading.Thread(target=self._run, name="mockserver-webhooks", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
 
     def _run(self) -> None:
         with httpx.Client(timeout=self.timeout, trust_env=False) as client:
             while True:
-                delivery = self._next_due()
+                delivery = self._next_to_send()
                 if delivery is None:
                     return
-                try:
-                    self._attempt(client, delivery)
-                finally:
-                    with self._cond:
-                        self._in_flight -= 1
-                        self._cond.notify_all()
+                attempt, ok = self._post(client, delivery)
+                self._record(delivery, attempt, ok)
 
-    def _next_due(self) -> Delivery | None:
+    def _next_to_send(self) -> Delivery | None:
         with self._cond:
             while not self._stopped:
-                if self._due and self._due[0][0] <= time.monotonic():
-                    _, _, delivery_id = heapq.heappop(self._due)
-                    delivery = self._deliveries.get(delivery_id)
-                    if delivery is None or delivery.status != "pending":
-                        continue
+                if self._outbox:
                     self._in_flight += 1
-                    return delivery
-                self._cond.wait(self._due[0][0] - time.monotonic() if self._due else None)
+                    return self._outbox.popleft()
+                self._cond.wait()
             return None
 
-    def _attempt(self, client: httpx.Client, delivery: Delivery) -> None:
-        if delivery.payload is None:
-            delivery.payload = self._payload(delivery)
-        webhook = self._webhooks.get(delivery.webhook_id or "")
+    def _post(self, client: httpx.Client, delivery: Delivery) -> tuple[dict[str, Any], bool]:
+        """Send one attempt (no lock held: a slow receiver holds up nothing but the next delivery)."""
+        with self._cond:
+            webhook = self._webhooks.get(delivery.webhook_id or "")
+            number = len(delivery.attempts) + 1
         body = json.dumps(delivery.payload, separators=(",", ":")).encode()
-        number = len(delivery.attempts) + 1
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "scenario-mockserver-webhooks",
@@ -357,14 +384,24 @@ class Webhooks:
             attempt["error"] = f"{type(error).__name__}: {error}"
             ok = False
         attempt["durationMs"] = round((time.perf_counter() - started) * 1000, 3)
-        with self._cond:
+        return attempt, ok
+
+    def _record(self, delivery: Delivery, attempt: dict[str, Any], ok: bool) -> None:
+        """Log the attempt; after a failure, schedule the next one, ``retry_seconds`` doubled, on the fake's clock."""
+        with self._lock, self._cond:
+            self._in_flight -= 1
+            self._cond.notify_all()
+            if self._deliveries.get(delivery.id) is not delivery:
+                return  # forgotten by a reset or a restore while it was sent
             delivery.attempts.append(attempt)
+            number = len(delivery.attempts)
             if ok:
                 delivery.status = "delivered"
             elif number >= self.max_attempts:
                 delivery.status = "failed"
-            elif delivery.id in self._deliveries:
-                self._queue(delivery.id, self.retry_seconds * 2 ** (number - 1))
+            else:
+                delay = timedelta(seconds=self.retry_seconds * 2 ** (number - 1))
+                self._schedule(delivery.id, self._clock.now() + delay)
 
     def _payload(self, delivery: Delivery) -> dict[str, Any]:
         webhook = self._webhooks.get(delivery.webhook_id or "")
@@ -378,10 +415,18 @@ class Webhooks:
         }
 
 
-def _peek(owner: Webhooks, name: str) -> int:
-    number = next(getattr(owner, name))
-    setattr(owner, name, itertools.count(number))
-    return number
+def _delivery(item: dict[str, Any]) -> Delivery:
+    return Delivery(
+        id=str(item["id"]),
+        webhook_id=_optional_str(item["webhookId"]),
+        url=str(item["url"]),
+        job_id=_optional_str(item["jobId"]),
+        event=str(item["event"]),
+        created_at=str(item["createdAt"]),
+        status=_choice(item["status"], ("pending", "delivered", "failed")),
+        attempts=[dict(attempt) for attempt in item["attempts"]],
+        payload=item.get("payload"),
+    )
 
 
 def _optional_str(value: Any) -> str | None:

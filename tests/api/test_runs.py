@@ -278,7 +278,7 @@ def test_dry_run_269_option_and_dry_run_api():
             answer = client.workflows.run("workflow_bg_remover", body={"image": "asset_a"}, dry_run=mode)
             assert answer.job is None
             assert answer.to_dict() == {"statusCode": 269, "message": "Dry run completed", "estimatedCost": 2}
-        assert fake.store.all_jobs() == []
+        assert fake.scenario.store.all_jobs() == []
 
 
 def test_run_input_violations_are_400_naming_the_input(http):

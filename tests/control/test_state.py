@@ -39,7 +39,7 @@ def test_a_restored_fake_goes_on_exactly_as_the_original(http, fake):
     for one in (fake, twin):
         one.advance(600)
     assert twin.snapshot() == fake.snapshot()
-    job = fake.store.get_job(ids["shot"])
+    job = fake.scenario.store.get_job(ids["shot"])
     assert job is not None and job.status == "success"
     # The id sequence goes on too: both make the same next workflow id.
     assert twin.ids.new("workflow") == fake.ids.new("workflow")
@@ -56,7 +56,7 @@ def test_restore_keeps_datetimes_exact(fake):
     before = fake.snapshot()
     fake.reset()
     fake.restore(before)
-    job = next(iter(fake.store.all_jobs()))
+    job = next(iter(fake.scenario.store.all_jobs()))
     assert job.started_at is not None and job.started_at.microsecond == 123456
     assert fake.snapshot() == before
 
@@ -137,8 +137,8 @@ def test_the_orchestrator_api_is_part_of_the_state(http, fake):
     for one in (fake, twin):
         one.advance(600)
     assert twin.snapshot() == fake.snapshot()
-    assert twin.store.get_pipeline(running).status == "COMPLETED"
-    assert twin.store.get_pipeline(waiting).status == "PENDING"
+    assert twin.orchestrator.store.get_pipeline(running).status == "COMPLETED"
+    assert twin.orchestrator.store.get_pipeline(waiting).status == "PENDING"
     # Workflows made after the restore still sort after those made before it.
     assert twin.orchestrator.service.next_sequence() == fake.orchestrator.service.next_sequence()
 
@@ -155,3 +155,85 @@ def test_a_malformed_orchestrator_state_is_refused(http):
     refused = http("PUT", "/_mock/state", who=None, json=broken)
     assert refused.status_code == 400 and "steps[0].createdAt" in refused.json()["message"]
     assert http("GET", "/_mock/state", who=None).json() == snapshot
+
+
+def _with_webhook_and_orchestrator(http, fake) -> dict:
+    """A busy fake, with a webhook and a running orchestrator workflow too; its snapshot."""
+    _busy(http)
+    fake.webhooks.register({"projectId": "proj_demo", "url": "http://127.0.0.1:9/hooks"})
+    _orchestrator_workflow(http)
+    return http("GET", "/_mock/state", who=None).json()
+
+
+@pytest.mark.parametrize(
+    ("part", "mutate", "message"),
+    [
+        ("clock", lambda s: s["clock"].update(speed=0), "clock.speed"),
+        ("ids", lambda s: s["ids"][1].append("x"), "ids"),
+        ("workflows", lambda s: s["workflows"][0].update(privacy="secret"), "workflows[0].privacy"),
+        ("jobs", lambda s: s["jobs"][0]["nodes"][0].update(startedAt=5), "jobs[0].nodes[0].startedAt"),
+        ("assets", lambda s: s.update(assets={"asset_x": 1}), "assets"),
+        ("simulation", lambda s: s["simulation"].update(nextSeq=-1), "simulation.nextSeq"),
+        ("simulation", lambda s: s["simulation"].update(waiting={"proj_demo": [1]}), "simulation.waiting"),
+        ("faults", lambda s: s["faults"].update(nextId="one"), "faults.nextId"),
+        ("webhooks", lambda s: s["webhooks"]["deliveries"].append({"id": "d"}), "webhooks"),
+        ("orchestrator", lambda s: s["orchestrator"]["attempts"][0].update(epoch="x"), "orchestrator.attempts[0]"),
+        ("orchestrator", lambda s: s["orchestrator"].update(nextSeq=None), "orchestrator.nextSeq"),
+    ],
+)
+def test_a_malformed_part_changes_no_part(http, fake, part, mutate, message):
+    """Every part is checked before any is restored: the fake keeps the state it had, not the snapshot's."""
+    snapshot = _with_webhook_and_orchestrator(http, fake)
+    # Move every part on from the snapshot, so that a part restored before the refusal would show.
+    http("POST", "/_mock/clock/advance", who=None, json={"seconds": 2})
+    http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": "asset_more"})
+    http("POST", "/_mock/faults", who=None, json={"kind": "latency", "match": {"operationId": "nothing"}})
+    fake.webhooks.register({"projectId": "proj_demo", "url": "http://127.0.0.1:9/more"})
+    _orchestrator_workflow(http, start=False)
+    fake.ids.new("job")
+    before = fake.snapshot()
+    broken = copy.deepcopy(snapshot)
+    mutate(broken)
+    answer = http("PUT", "/_mock/state", who=None, json=broken)
+    assert answer.status_code == 400, answer.text
+    assert message in answer.json()["message"], part
+    assert fake.snapshot() == before
+
+
+def test_each_part_comes_back_from_the_composed_snapshot(http, fake):
+    snapshot = _with_webhook_and_orchestrator(http, fake)
+    twin = Fake(Settings(clock_mode="manual"))
+    try:
+        twin.restore(copy.deepcopy(snapshot))
+        assert twin.clock.snapshot() == snapshot["clock"]
+        assert twin.ids.snapshot() == snapshot["ids"]
+        assert twin.faults.snapshot() == snapshot["faults"]
+        assert twin.webhooks.snapshot() == snapshot["webhooks"]
+        assert twin.orchestrator.snapshot() == snapshot["orchestrator"]
+        scenario = twin.scenario.snapshot()
+        assert {key: scenario[key] for key in ("workflows", "jobs", "assets", "simulation")} == {
+            key: snapshot[key] for key in ("workflows", "jobs", "assets", "simulation")
+        }
+    finally:
+        twin.close()
+
+
+def test_one_scheduler_writes_one_next_sequence_and_reads_the_larger(http, fake):
+    snapshot = _with_webhook_and_orchestrator(http, fake)
+    assert snapshot["simulation"]["nextSeq"] == snapshot["orchestrator"]["nextSeq"]
+    older = copy.deepcopy(snapshot)  # as two schedulers wrote it: each its own count
+    older["orchestrator"]["nextSeq"] = snapshot["orchestrator"]["nextSeq"] + 40
+    older["simulation"]["nextSeq"] = 3
+    fake.restore(older)
+    after = fake.snapshot()
+    assert (
+        after["simulation"]["nextSeq"] == after["orchestrator"]["nextSeq"] == snapshot["orchestrator"]["nextSeq"] + 40
+    )
+
+
+def test_reset_starts_the_same_id_factory_over(fake):
+    ids = fake.ids
+    first = ids.new("job")
+    fake.reset()
+    assert fake.ids is ids and fake.scenario.simulation.ids is ids and fake.orchestrator.service.ids is ids
+    assert ids.new("job") == first

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import socket
+import time
 
+import httpx
 import yaml
 from openapi_spec_validator import validate
 
+from mockserver.core.transport import SyncASGITransport
+from mockserver.server.app import create_app
 from mockserver.server.fake import Fake
 from mockserver.server.settings import DEFAULT_FIXTURES, Settings
 
@@ -57,6 +62,10 @@ def test_failed_deliveries_are_retried_with_backoff(receiver):
             Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_a"}, False
         )
         fake.advance(300)
+        # Retries follow the fake's clock: 0.05 then 0.1 simulated seconds after each failed attempt.
+        for retry_after in (0.05, 0.1):
+            assert fake.webhooks.wait_idle(timeout=10)
+            fake.advance(retry_after)
         assert fake.webhooks.wait_idle(timeout=10)
         (delivery,) = fake.webhooks.deliveries()
         assert delivery.status == "delivered" and delivery.event == "job.failure"
@@ -80,7 +89,7 @@ def test_an_unreachable_receiver_fails_after_the_last_attempt():
             Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_a"}, False
         )
         fake.advance()
-        assert fake.store.get_job(job.job.job_id).status == "success"
+        assert fake.scenario.store.get_job(job.job.job_id).status == "success"
         assert fake.webhooks.wait_idle(timeout=10)
         (delivery,) = fake.webhooks.deliveries()
         assert delivery.status == "failed" and len(delivery.attempts) == 3
@@ -149,3 +158,47 @@ def test_the_webhooks_openapi_document_is_served_and_valid(http):
     document = yaml.safe_load(answer.text)
     validate(document)
     assert "jobEnded" in document["webhooks"]
+
+
+def test_a_job_ends_and_is_delivered_on_time_without_anybody_polling(receiver):
+    """On a real-time clock, nobody asks after the job, and it still ends and its webhook is delivered."""
+    fake = Fake(Settings(clock_mode="realtime", clock_speed=200))
+    transport = SyncASGITransport(create_app(fake))
+    try:
+        fake.webhooks.register({"projectId": "proj_demo", "url": receiver.url})
+        with httpx.Client(transport=transport, base_url="http://testserver") as client:
+            alice = {"Authorization": "Basic " + base64.b64encode(b"key_alice:secret_alice").decode()}
+            answer = client.put("/v1/workflows/workflow_upscaler/run", json={"image": "asset_photo"}, headers=alice)
+            assert answer.status_code == 200, answer.text
+            started = time.monotonic()
+            (call,) = receiver.wait_for(1, timeout=10)
+        body = call["json"]
+        assert body["event"] == "job.success" and body["job"]["jobId"] == answer.json()["job"]["jobId"]
+        assert body["job"]["status"] == "success"
+        assert time.monotonic() - started < 5  # about 12 simulated seconds at x200: well under a second
+    finally:
+        transport.close()
+        fake.close()
+
+
+def test_a_retry_waits_for_the_fakes_clock(receiver):
+    fake = Fake(Settings(clock_mode="manual", webhook_retry_seconds=2))
+    try:
+        receiver.statuses = [500]
+        fake.webhooks.register({"projectId": "proj_demo", "url": receiver.url})
+        from mockserver.core.principals import Principal
+
+        fake.scenario.jobs.run(
+            Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_a"}, False
+        )
+        fake.advance(300)
+        assert fake.webhooks.wait_idle() and len(receiver.calls()) == 1
+        time.sleep(0.3)  # wall-clock time does not bring the retry on a manual clock
+        fake.advance(1.9)
+        assert fake.webhooks.wait_idle() and len(receiver.calls()) == 1
+        fake.advance(0.1)
+        assert fake.webhooks.wait_idle() and len(receiver.calls()) == 2
+        (delivery,) = fake.webhooks.deliveries()
+        assert delivery.status == "delivered" and [a["statusCode"] for a in delivery.attempts] == [500, 200]
+    finally:
+        fake.close()

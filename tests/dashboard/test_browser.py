@@ -111,7 +111,7 @@ def test_run_an_app_and_see_it_reach_success(browser):
         _wait(browser, lambda d: _css(d, '#graph g.node[data-status="success"]'), "a node drawn as done")
         _click(browser, "#advance-600", "+10 min")
         _wait(browser, lambda d: _job_status(d) == "success", "the job to reach success")
-        (job,) = [j for j in server.fake.store.all_jobs() if j.is_workflow_job]
+        (job,) = [j for j in server.fake.scenario.store.all_jobs() if j.is_workflow_job]
         assert job.status == "success"
         verdicts = browser.execute_script(
             'return [...document.querySelectorAll("#journal [data-status]")].map((b) => b.dataset.status);'
@@ -141,4 +141,4 @@ def test_reset_button_clears_the_jobs(browser):
         _run_from_the_page(browser, "workflow_upscaler")
         _click(browser, "#reset", "Reset")
         _wait(browser, lambda d: not _css(d, "#jobs tr"), "an empty jobs table")
-        assert list(server.fake.store.all_jobs()) == []
+        assert list(server.fake.scenario.store.all_jobs()) == []

@@ -39,7 +39,7 @@ def api_requests(fake) -> list[tuple[str, str, dict]]:
 
 def test_against_a_live_api_it_only_reads_and_dry_runs(served_fake, tmp_path):
     fake, base_url = served_fake
-    workflows_before = {w.id: w.updated_at for w in fake.store.all_workflows()}
+    workflows_before = {w.id: w.updated_at for w in fake.scenario.store.all_workflows()}
     junit = tmp_path / "junit.xml"
     status, results, output = check(
         tmp_path, "--examples=10", "--scenarios=30", "--steps=15", f"--junit-xml={junit}", *LIFECYCLE, base_url=base_url
@@ -52,21 +52,21 @@ def test_against_a_live_api_it_only_reads_and_dry_runs(served_fake, tmp_path):
     sent = api_requests(fake)
     writes = [(m, p, q) for m, p, q in sent if m != "GET" and not (p.endswith("/run") and q.get("dryRun") == ["true"])]
     assert writes == [], writes[:5]
-    assert {w.id: w.updated_at for w in fake.store.all_workflows()} == workflows_before
-    assert list(fake.store.all_jobs()) == []
+    assert {w.id: w.updated_at for w in fake.scenario.store.all_workflows()} == workflows_before
+    assert list(fake.scenario.store.all_jobs()) == []
     assert any(m == "PUT" and p == "/workflows/workflow_upscaler/run" for m, p, _ in sent)
     SUMMARIES.append(f"kit check, live target, reads and dry runs: {results['cases']} cases, 0 failures")
 
 
 def test_with_writes_allowed_it_touches_only_what_it_made_and_cleans_up(served_fake, tmp_path):
     fake, base_url = served_fake
-    fixtures = {w.id for w in fake.store.all_workflows()}
+    fixtures = {w.id for w in fake.scenario.store.all_workflows()}
     status, results, output = check(
         tmp_path, "--allow-spending", "--examples=5", "--scenarios=30", "--steps=15", *LIFECYCLE, base_url=base_url
     )
     assert status == 0, output
     assert results["failures"] == []
-    made = {w.id: w for w in fake.store.all_workflows() if w.id not in fixtures}
+    made = {w.id: w for w in fake.scenario.store.all_workflows() if w.id not in fixtures}
     assert made and all(w.name.startswith(NAME_MARK) for w in made.values())
     assert all(w.status == "deleted" for w in made.values()), "the kit deletes what it created"
     assert any("deleted the" in note for note in results["notes"])
@@ -77,10 +77,10 @@ def test_with_writes_allowed_it_touches_only_what_it_made_and_cleans_up(served_f
             dry = path.endswith("/run") and query.get("dryRun") == ["true"]
             lifecycle = path == "/workflows/workflow_upscaler/run"
             assert dry or lifecycle or parts[2] in allowed, (method, path, query)
-    fixture_jobs = [job for job in fake.store.all_jobs() if job.workflow_id in fixtures]
+    fixture_jobs = [job for job in fake.scenario.store.all_jobs() if job.workflow_id in fixtures]
     assert {job.workflow_id for job in fixture_jobs} <= {"workflow_upscaler"}  # the lifecycle check's own run
     fake.advance()
-    left_going = [job.job_id for job in fake.store.all_jobs() if not job.is_terminal]
+    left_going = [job.job_id for job in fake.scenario.store.all_jobs() if not job.is_terminal]
     assert left_going == [], "the kit ends every run it made: a run waiting for review holds a slot for good"
     SUMMARIES.append(f"kit check, live target, writes and spending: {results['cases']} cases, 0 failures")
 

@@ -25,9 +25,9 @@ def test_cleanup_deletes_only_the_kits_workflows(served_fake):
 
     listed = subprocess.run(mockserver_command("kit", "cleanup", "--dry-run"), env=env, capture_output=True, text=True)
     assert listed.returncode == 0 and "3 kit workflow(s) found, 0 deleted" in listed.stdout, listed.stdout
-    assert all(fake.store.get_workflow(workflow_id).status != "deleted" for workflow_id in kit_ids)
+    assert all(fake.scenario.store.get_workflow(workflow_id).status != "deleted" for workflow_id in kit_ids)
 
     done = subprocess.run(mockserver_command("kit", "cleanup"), env=env, capture_output=True, text=True)
     assert done.returncode == 0 and "3 kit workflow(s) found, 3 deleted" in done.stdout, done.stdout
-    assert all(fake.store.get_workflow(workflow_id).status == "deleted" for workflow_id in kit_ids)
-    assert fake.store.get_workflow(mine["workflow"]["id"]).status == "draft"
+    assert all(fake.scenario.store.get_workflow(workflow_id).status == "deleted" for workflow_id in kit_ids)
+    assert fake.scenario.store.get_workflow(mine["workflow"]["id"]).status == "draft"

@@ -69,6 +69,9 @@ def test_a_failing_receiver_is_retried_with_the_same_delivery(create, advance, r
     receiver.statuses = [500]
     create(webhook_url=receiver.url)
     advance(60)
+    receiver.wait_for(1)
+    assert fake.webhooks.wait_idle()
+    advance(0.05)  # the retry comes webhook_retry_seconds later on the fake's clock
     first, second = receiver.wait_for(2)
     assert fake.webhooks.wait_idle()
     assert first["json"] == second["json"] and len(receiver.calls()) == 2
@@ -104,6 +107,9 @@ def test_the_webhook_comes_on_time_without_anybody_polling(receiver):
 def test_a_webhook_url_that_is_no_url_fails_its_delivery_and_nothing_else(orch, create, advance, receiver, fake):
     broken = create(webhook_url="http://\x00nowhere/")["id"]
     advance(60)
+    for retry_after in (0.05, 0.1, 0.2, 0.4):  # each retry twice as long after the last, on the fake's clock
+        assert fake.webhooks.wait_idle()
+        advance(retry_after)
     assert fake.webhooks.wait_idle()
     (failed,) = fake.webhooks.deliveries()
     assert failed.job_id == broken and failed.status == "failed"

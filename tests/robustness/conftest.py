@@ -11,9 +11,9 @@ from mockserver.server.fake import Fake
 def state_of(fake: Fake) -> str:
     """Everything a client could observe of the store, as one comparable string."""
     workflows = sorted(
-        (wf.model_dump_json() for wf in fake.store.all_workflows()),
+        (wf.model_dump_json() for wf in fake.scenario.store.all_workflows()),
     )
-    jobs = sorted(f"{job.job_id}:{job.status}:{job.updated_at}" for job in fake.store.all_jobs())
+    jobs = sorted(f"{job.job_id}:{job.status}:{job.updated_at}" for job in fake.scenario.store.all_jobs())
     return json.dumps([workflows, jobs])
 
 

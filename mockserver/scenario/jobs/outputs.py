@@ -7,8 +7,8 @@ from functools import lru_cache
 from typing import Any
 
 from mockserver.core.ids import IdFactory
-from mockserver.core.store import Store
 from mockserver.scenario.jobs.models import Job, NodeRun
+from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows.flow import terminal_node_ids
 
 ASSET_NODE_TYPES = frozenset({"custom-model", "model", "remove-background"})
@@ -112,7 +112,7 @@ def loop_items(job: Job, run: NodeRun) -> list[Any]:
     return []
 
 
-def produce(job: Job, run: NodeRun, ids: IdFactory, store: Store) -> None:
+def produce(job: Job, run: NodeRun, ids: IdFactory, store: ScenarioStore) -> None:
     """Give a finished node its outputs, according to its type."""
     if run.type in ASSET_NODE_TYPES:
         for kind in job.output_kinds or ["image"]:

@@ -14,11 +14,11 @@ from mockserver.core.clock import Clock, iso, parse_iso
 from mockserver.core.errors import BadRequest, NotFound
 from mockserver.core.pagination import decode_token, encode_token
 from mockserver.core.principals import Principal
-from mockserver.core.store import Store
 from mockserver.scenario.jobs.cost import CostTable, estimate_cost
 from mockserver.scenario.jobs.inputs import resolve_run_inputs
 from mockserver.scenario.jobs.models import Job
 from mockserver.scenario.jobs.simulation import Simulation
+from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows import access
 from mockserver.scenario.workflows.models import Workflow
 
@@ -53,7 +53,7 @@ class JobQuery:
 
 @dataclass
 class JobService:
-    store: Store
+    store: ScenarioStore
     clock: Clock
     simulation: Simulation
     costs: CostTable

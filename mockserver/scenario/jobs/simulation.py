@@ -1,12 +1,12 @@
 """The job simulation: workflow jobs move through their statuses on the fake's clock.
 
-Every change is an event with an exact simulated time, kept in one heap.
-Before a request is served, :meth:`Simulation.advance` applies, in time order,
-every event due by the clock's now; handling one may schedule the next (a node
-ends, its dependants start). The state a client reads is therefore a function
+Every change is an event with an exact simulated time on the fake's
+scheduler, which applies them in time order as the clock reaches them
+(:meth:`Simulation.apply`); handling one may schedule the next (a node ends,
+its dependants start). The state a client reads is therefore a function
 of what was asked (runs, approvals, cancels) and the clock alone, whenever and
 however often it polls; and a job that waits costs nothing, as no task or
-thread runs for it.
+thread runs for it (one waker per fake sleeps until the next event is due).
 
 A workflow job: ``queued`` -> ``warming-up`` -> ``in-progress`` ->
 ``finalizing`` -> ``success``, or ``failure`` when a node fails, or
@@ -16,8 +16,6 @@ slot; the others stay ``queued`` and start in order as slots free.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,10 +25,11 @@ from typing import Any
 from mockserver.core.clock import Clock, iso
 from mockserver.core.faults import FaultRules
 from mockserver.core.ids import IdFactory
-from mockserver.core.store import Store
+from mockserver.core.scheduler import Scheduler
 from mockserver.scenario.jobs import outputs
 from mockserver.scenario.jobs.cost import CostTable, node_price
 from mockserver.scenario.jobs.models import ACTIVE_JOB_STATUSES, Job, NodeRun
+from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows.flow import node_dependencies, topological_order
 
 # Simulated seconds each phase lasts.
@@ -56,21 +55,24 @@ NODE_JOB_TYPES = {
 }
 WAITING_NODE_TYPES = frozenset({"user-approval", "user-selection"})
 MAX_DEPTH = 5
+# The name the simulation's events carry on the scheduler.
+OWNER = "scenario"
 
 
-@dataclass(order=True)
-class Event:
-    at: datetime
-    seq: int
-    job_id: str = field(compare=False)
-    kind: str = field(compare=False)
-    node_id: str | None = field(compare=False, default=None)
+@dataclass(frozen=True, slots=True)
+class JobEvent:
+    """A job's next step: ``warm``, ``begin``, ``node-done`` (of ``node_id``) or ``finish``."""
+
+    job_id: str
+    kind: str
+    node_id: str | None = None
 
 
 @dataclass
 class Simulation:
-    store: Store
+    store: ScenarioStore
     clock: Clock
+    scheduler: Scheduler
     ids: IdFactory
     costs: CostTable
     faults: FaultRules
@@ -78,10 +80,11 @@ class Simulation:
     max_concurrent: int = 10
     # Told of every job that reaches a terminal status (webhooks), while the store's lock is held.
     on_job_ended: Callable[[Job], None] | None = None
-    events: list[Event] = field(default_factory=list)
     waiting: dict[str, deque[str]] = field(default_factory=lambda: defaultdict(deque))
     holding: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # project -> jobs with a slot
-    _seq: Any = field(default_factory=itertools.count)
+
+    def __post_init__(self) -> None:
+        self.scheduler.add_owner(OWNER, self.apply)
 
     # ---- what the API asks of it
 
@@ -121,17 +124,6 @@ class Simulation:
         self._admit(project_id, now)
         return job
 
-    def advance(self) -> None:
-        """Apply every event due by now; in instant mode, jump the clock to each next event."""
-        while self.events:
-            head = self.events[0]
-            if head.at > self.clock.now():
-                if self.clock.mode != "instant":
-                    return
-                self.clock.advance_to(head.at)
-            heapq.heappop(self.events)
-            self._apply(head)
-
     def approve(self, job: Job, run: NodeRun, approve: bool) -> None:
         now = self.clock.now()
         if approve:
@@ -165,35 +157,48 @@ class Simulation:
             return job.final_progress
         return self._live_progress(job, self.clock.now())
 
+    # ---- its state
+
+    def queues(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """The jobs waiting for a slot, in order, and the jobs holding one, of each project that has any."""
+        waiting = {project: list(queue) for project, queue in self.waiting.items() if queue}
+        holding = {project: sorted(jobs) for project, jobs in self.holding.items() if jobs}
+        return waiting, holding
+
+    def restore_queues(self, waiting: dict[str, list[str]], holding: dict[str, list[str]]) -> None:
+        self.waiting = defaultdict(deque, {project: deque(ids) for project, ids in waiting.items()})
+        self.holding = defaultdict(set, {project: set(ids) for project, ids in holding.items()})
+
     def clear(self) -> None:
-        self.events.clear()
+        """Forget the queues and slots; the scheduler forgets the events."""
         self.waiting.clear()
         self.holding.clear()
 
     # ---- events
 
     def _schedule(self, at: datetime, job: Job, kind: str, node_id: str | None = None) -> None:
-        heapq.heappush(self.events, Event(at, next(self._seq), job.job_id, kind, node_id))
+        self.scheduler.schedule(OWNER, at, JobEvent(job.job_id, kind, node_id))
 
-    def _apply(self, event: Event) -> None:
+    def apply(self, at: datetime, event: JobEvent) -> None:
+        """What happens when one of the simulation's events is due."""
         job = self.store.get_job(event.job_id)
         if job is None or job.is_terminal:
             return
         if event.kind == "warm" and job.status == "queued":
-            self._set_status(job, "warming-up", event.at)
-            self._schedule(event.at + timedelta(seconds=WARMUP_SECONDS), job, "begin")
+            self._set_status(job, "warming-up", at)
+            self._schedule(at + timedelta(seconds=WARMUP_SECONDS), job, "begin")
         elif event.kind == "begin" and job.status == "warming-up":
-            self._set_status(job, "in-progress", event.at)
-            self._step(job, event.at)
+            self._set_status(job, "in-progress", at)
+            self._step(job, at)
         elif event.kind == "node-done":
             run = job.node(event.node_id or "")
             if run is not None and run.status == "processing":
-                self._finish_node(job, run, event.at)
-                self._step(job, event.at)
+                self._finish_node(job, run, at)
+                self._step(job, at)
         elif event.kind == "finish" and job.status == "finalizing":
             job.asset_ids, job.output = outputs.job_outputs(job)
-            self._terminate(job, "success", event.at)
-        self._touch(job, event.at)
+            self._terminate(job, "success", at)
+        self._touch(job, at)
 
     def _admit(self, project_id: str, at: datetime) -> None:
         queue = self.waiting[project_id]

@@ -15,7 +15,7 @@ from mockserver.core.errors import BadRequest
 from mockserver.core.ids import IdFactory
 from mockserver.core.pagination import decode_token, encode_token
 from mockserver.core.principals import Principal
-from mockserver.core.store import Store
+from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows import access
 from mockserver.scenario.workflows.flow import validate_flow
 from mockserver.scenario.workflows.models import AssetRef, Privacy, Workflow, with_default_kinds
@@ -57,7 +57,7 @@ class WorkflowPage:
 
 @dataclass
 class WorkflowService:
-    store: Store
+    store: ScenarioStore
     clock: Clock
     ids: IdFactory = field(default_factory=IdFactory)
 

@@ -1,0 +1,99 @@
+"""Scenario's part of a snapshot: workflows, jobs (with their node runs), assets, and the simulation's
+scheduled events, queues and slots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from mockserver.core.errors import BadRequest
+from mockserver.core.records import (
+    json_list,
+    json_object,
+    moment,
+    record_from_json,
+    record_to_json,
+    string_lists,
+    string_map,
+    whole_number,
+)
+from mockserver.core.scheduler import Entry
+from mockserver.scenario.jobs.models import Job
+from mockserver.scenario.jobs.simulation import JobEvent
+from mockserver.scenario.workflows.models import Workflow
+
+
+@dataclass(frozen=True)
+class ScenarioState:
+    workflows: list[Workflow]
+    jobs: list[Job]
+    assets: dict[str, str]  # asset id -> kind, in the order they were made
+    events: list[Entry]  # the simulation's scheduled job events
+    next_seq: int  # the scheduler's next sequence number
+    waiting: dict[str, list[str]]  # project -> jobs waiting for a slot, in order
+    holding: dict[str, list[str]]  # project -> jobs holding a slot
+
+
+def state_to_json(state: ScenarioState) -> dict[str, Any]:
+    """The top-level keys of a snapshot that are Scenario's."""
+    return {
+        "workflows": [workflow.model_dump(by_alias=True, mode="json") for workflow in state.workflows],
+        "jobs": [record_to_json(job) for job in state.jobs],
+        "assets": dict(state.assets),
+        "simulation": {
+            "events": [_event_to_json(entry) for entry in state.events],
+            "nextSeq": state.next_seq,
+            "waiting": state.waiting,
+            "holding": state.holding,
+        },
+    }
+
+
+def state_from_json(document: dict[str, Any]) -> ScenarioState:
+    """Check Scenario's part of a snapshot and build its records; BadRequest says what is wrong and where."""
+    simulation = json_object(document.get("simulation"), "simulation")
+    workflows = json_list(document.get("workflows"), "workflows")
+    jobs = json_list(document.get("jobs"), "jobs")
+    events = json_list(simulation.get("events"), "simulation.events")
+    return ScenarioState(
+        workflows=[_workflow(item, f"workflows[{i}]") for i, item in enumerate(workflows)],
+        jobs=[_job(item, f"jobs[{i}]") for i, item in enumerate(jobs)],
+        assets=string_map(document.get("assets"), "assets"),
+        events=[_event(item, f"simulation.events[{i}]") for i, item in enumerate(events)],
+        next_seq=whole_number(simulation.get("nextSeq"), "simulation.nextSeq"),
+        waiting=string_lists(simulation.get("waiting"), "simulation.waiting"),
+        holding=string_lists(simulation.get("holding"), "simulation.holding"),
+    )
+
+
+def _workflow(value: Any, where: str) -> Workflow:
+    try:
+        return Workflow.model_validate(json_object(value, where))
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise BadRequest(f"{where}.{field}: {first['msg']}") from None
+
+
+def _job(value: Any, where: str) -> Job:
+    job = record_from_json(Job, value, where)
+    for i, run in enumerate(job.nodes or ()):
+        if not isinstance(run.definition.get("id"), str):
+            raise BadRequest(f"{where}.nodes[{i}].definition must be a flow node")
+    return job
+
+
+def _event_to_json(entry: Entry) -> dict[str, Any]:
+    at, seq, event = entry
+    return {"at": at.isoformat(), "seq": seq, "jobId": event.job_id, "kind": event.kind, "nodeId": event.node_id}
+
+
+def _event(value: Any, where: str) -> Entry:
+    data = json_object(value, where)
+    kind, job_id, node_id = data.get("kind"), data.get("jobId"), data.get("nodeId")
+    if not isinstance(kind, str) or not isinstance(job_id, str) or not isinstance(node_id, str | None):
+        raise BadRequest(f"{where} must have a kind, a jobId and an optional nodeId")
+    at, seq = moment(data.get("at"), f"{where}.at"), whole_number(data.get("seq"), f"{where}.seq")
+    return at, seq, JobEvent(job_id, kind, node_id)
