@@ -177,14 +177,8 @@ def open_target(
 
 
 def in_process(app: Any, credentials: Credentials) -> Target:
-    return Target(
-        "in-process",
-        IN_PROCESS_BASE_URL,
-        credentials,
-        FAKE_PROJECT,
-        app,
-        control_url=IN_PROCESS_ROOT + CONTROL_PREFIX,
-    )
+    """A target calling ``app`` in process, a fake's control plane taken to be the same app's ``/_mock``."""
+    return Target("in-process", IN_PROCESS_BASE_URL, credentials, FAKE_PROJECT, app, IN_PROCESS_ROOT + CONTROL_PREFIX)
 
 
 @contextmanager
