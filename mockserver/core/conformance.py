@@ -49,6 +49,10 @@ class Finding:
             "reasons": list(self.reasons),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        return cls(data["id"], data["request"], data["status"], data["operation"], tuple(data["reasons"]))
+
 
 @dataclass
 class ConformanceReport:
@@ -71,6 +75,7 @@ class ConformanceReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "operations": self.operations,
             "requests": self.requests,
             "lost": self.lost,
             "used": {operation: {str(k): v for k, v in sorted(c.items())} for operation, c in self.used.items()},
@@ -80,6 +85,24 @@ class ConformanceReport:
             "warnings": [finding.as_dict() for finding in self.warnings],
             "neverExercised": self.never_exercised,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConformanceReport:
+        """The report :meth:`as_dict` gave, read back (from the control plane's ``format=json``)."""
+
+        def findings(key: str) -> list[Finding]:
+            return [Finding.from_dict(finding) for finding in data[key]]
+
+        return cls(
+            operations=list(data["operations"]),
+            requests=data["requests"],
+            used={op: Counter({int(status): n for status, n in c.items()}) for op, c in data["used"].items()},
+            violations=findings("violations"),
+            not_in_contract=findings("notInContract"),
+            fake_errors=findings("fakeErrors"),
+            warnings=findings("warnings"),
+            lost=data["lost"],
+        )
 
 
 def build_report(entries: Iterable[Entry], contract: Contract, since: int = 0) -> ConformanceReport:

@@ -4,21 +4,20 @@ The command is any program (pytest, node, a shell script). It finds the fake whe
 the official SDKs look: ``SCENARIO_BASE_URL`` (the API root, ``.../v1``),
 ``SCENARIO_SDK_API_KEY`` and ``SCENARIO_SDK_API_SECRET``; ``MOCKSERVER_URL`` is the
 fake's own root, for its control plane (``$MOCKSERVER_URL/_mock/clock/advance``).
+
+The report is the fake's own, read from its control plane once the command has ended.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from mockserver.core.conformance import ConformanceReport, build_report, render_report
-from mockserver.kit.target import BASE_URL_VARIABLE, KEY_VARIABLE, SECRET_VARIABLE
-from mockserver.server.fake import Fake
-from mockserver.server.settings import DEFAULT_FIXTURES, Settings
-from mockserver.testing import running
+from mockserver.core.conformance import ConformanceReport, render_report
+from mockserver.kit.target import API_PREFIX, BASE_URL_VARIABLE, KEY_VARIABLE, SECRET_VARIABLE, Target, open_target
 
 # Requests the journal keeps for the report; a longer client run reports how many fell out.
 JOURNAL_SIZE = 200_000
@@ -40,17 +39,20 @@ class ClientRun:
     env: dict[str, str] = field(default_factory=dict)  # more variables for the command
     cwd: Path | None = None
 
-    def settings(self) -> Settings:
-        return Settings(
-            fixtures=self.fixtures or [DEFAULT_FIXTURES],
-            any_key=self.any_key,
-            dry_run_status=self.dry_run_status,
-            cancel_workflow_jobs=self.cancel_workflow_jobs,
-            clock_mode=self.clock,  # type: ignore[arg-type]
-            clock_speed=self.speed,
-            validation=self.validation,
-            journal_size=JOURNAL_SIZE,
-        )
+    def settings(self) -> dict[str, Any]:
+        """The fake's settings (the server's ``Settings`` fields); its own fixtures unless others are given."""
+        settings: dict[str, Any] = {
+            "any_key": self.any_key,
+            "dry_run_status": self.dry_run_status,
+            "cancel_workflow_jobs": self.cancel_workflow_jobs,
+            "clock_mode": self.clock,
+            "clock_speed": self.speed,
+            "validation": self.validation,
+            "journal_size": JOURNAL_SIZE,
+        }
+        if self.fixtures:
+            settings["fixtures"] = list(self.fixtures)
+        return settings
 
 
 @dataclass
@@ -74,18 +76,25 @@ class ClientOutcome:
 
 
 def run_client(run: ClientRun) -> ClientOutcome:
-    fake = Fake(run.settings())
-    with closing(fake), running(fake=fake) as server:
+    with open_target("fake-http", settings=run.settings()) as fake:
+        root = fake.base_url.removesuffix(API_PREFIX)
         env = {
             **os.environ,
             **run.env,
-            BASE_URL_VARIABLE: server.api_url,
+            BASE_URL_VARIABLE: fake.base_url,
             KEY_VARIABLE: run.key,
             SECRET_VARIABLE: run.secret,
-            "MOCKSERVER_URL": server.base_url,
+            "MOCKSERVER_URL": root,
         }
         try:
             returncode = subprocess.run(run.command, env=env, cwd=run.cwd, check=False).returncode
         except OSError:
             returncode = COMMAND_NOT_FOUND
-    return ClientOutcome(run.command, returncode, build_report(fake.journal.entries(), fake.scenario.contract))
+        return ClientOutcome(run.command, returncode, conformance_report(fake))
+
+
+def conformance_report(fake: Target) -> ConformanceReport:
+    """The conformance report of every request the fake has journaled, from its control plane."""
+    answer = fake.get_control("/journal/report", format="json")
+    answer.raise_for_status()
+    return ConformanceReport.from_dict(answer.json())

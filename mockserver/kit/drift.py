@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from mockserver.kit.contract import contract_document
 from mockserver.kit.safety import ABSENT_WORKFLOW_ID
 
 JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
@@ -330,8 +331,7 @@ def run_drift(base_url: str, workflow_id: str | None = None, inputs: dict[str, A
             prime_fake(fake, fake_client)
             live_answers = read_scenario(http_sender(live_client), workflow_id, inputs)
             fake_answers = read_scenario(http_sender(fake_client), None, None)
-        index = SchemaIndex(fake.fake.scenario.contract.document if fake.fake else {})
-        return drift_report(live_answers, fake_answers, index, live.base_url)
+        return drift_report(live_answers, fake_answers, SchemaIndex(contract_document()), live.base_url)
 
 
 def prime_fake(target: Any, client: httpx.Client) -> None:

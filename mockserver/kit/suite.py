@@ -24,12 +24,12 @@ from schemathesis.core.result import Ok
 from schemathesis.generation.stateful import run_state_machine_as_test
 
 from mockserver.kit import rules
+from mockserver.kit.contract import CONTRACT
 from mockserver.kit.lifecycle import Decision, LifecycleCheck, LifecycleRun
 from mockserver.kit.results import Failure, Results, curl_command, render_summary, simple_curl
 from mockserver.kit.safety import UNRESTRICTED, GuardedSession, Ledger, Policy, make_safe
 from mockserver.kit.target import Target, open_target
 from mockserver.kit.walk import WalkLog, favour_lifecycle, start_from_listings_and_creation
-from mockserver.server.settings import DEFAULT_CONTRACT
 
 # Runs of the lifecycle check on a kit-made fake: each fixture app, a review approved and
 # rejected, and a node job cancelled. Inputs are each app's required ones.
@@ -110,7 +110,7 @@ class KitSession:
             config["phases"]["coverage"] = {"unexpected-methods": list(SAFE_METHODS)}
         if self.target.app is None:
             config["base-url"] = self.target.base_url
-        schema = schemathesis.openapi.from_path(DEFAULT_CONTRACT, config=SchemathesisConfig.from_dict(config))
+        schema = schemathesis.openapi.from_path(CONTRACT, config=SchemathesisConfig.from_dict(config))
         if self.target.app is not None:
             schema.app = self.target.app
         rules.register(schema, self.target.project_id or self.options.project_id)

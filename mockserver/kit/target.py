@@ -10,6 +10,11 @@ the command line:
 
 Credentials for a live target come from the variables the SDK reads:
 ``SCENARIO_SDK_API_KEY`` and ``SCENARIO_SDK_API_SECRET``.
+
+The kit reaches a target only through a transport: an ASGI app called in process, or a URL.
+A fake's clock is moved and the fake reset through its control plane (``/_mock``), over that
+same transport; the kit imports nothing of the server, and names the factory of a fresh
+fake's app by string.
 """
 
 from __future__ import annotations
@@ -24,16 +29,18 @@ from typing import Any, Literal
 
 import httpx
 
-from mockserver.server.app import API_PREFIX, create_app
-from mockserver.server.fake import Fake
-from mockserver.server.settings import Settings
-from mockserver.testing import running
+from mockserver.core.transport import SyncASGITransport
+from mockserver.kit.serving import lifespan, served
 
 TargetKind = Literal["in-process", "fake-http", "live"]
 
 # The principal a kit-made fake is called as: an editor of proj_demo (see fixtures/principals.yaml).
 FAKE_KEY, FAKE_SECRET, FAKE_PROJECT = "key_alice", "secret_alice", "proj_demo"
-IN_PROCESS_BASE_URL = "http://testserver" + API_PREFIX
+# The factory of a fresh fake's app: ``factory(base_url=None, **settings)``.
+FAKE_APP_FACTORY = "mockserver.server.app:kit_app"
+API_PREFIX, CONTROL_PREFIX = "/v1", "/_mock"
+IN_PROCESS_ROOT = "http://testserver"
+IN_PROCESS_BASE_URL = IN_PROCESS_ROOT + API_PREFIX
 
 KEY_VARIABLE, SECRET_VARIABLE, BASE_URL_VARIABLE = (
     "SCENARIO_SDK_API_KEY",
@@ -70,8 +77,7 @@ class Target:
     credentials: Credentials
     project_id: str | None  # the project the key belongs to, when known
     app: Any = None  # the ASGI app, for in-process targets
-    fake: Fake | None = None  # the fake, when the kit can reach it in process
-    control_url: str | None = None  # the fake's control plane, for a fake served over HTTP
+    control_url: str | None = None  # a fake's control plane, where the kit may move its clock and reset it
     _control_client: httpx.Client | None = field(default=None, repr=False)
 
     @property
@@ -81,7 +87,7 @@ class Target:
 
     @property
     def can_move_time(self) -> bool:
-        return self.fake is not None or self.control_url is not None
+        return self.control_url is not None
 
     @property
     def label(self) -> str:
@@ -91,35 +97,42 @@ class Target:
         """An httpx client bound to the target's API root, authenticated."""
         headers = {"Authorization": self.credentials.authorization}
         if self.app is not None:
-            from mockserver.core.transport import SyncASGITransport
-
             kwargs.setdefault("transport", SyncASGITransport(self.app))
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=60, **kwargs)
 
     def advance_clock(self, seconds: float) -> bool:
         """Move a fake's clock forward; False on a live target, where only real time passes."""
-        if self.fake is not None:
-            self.fake.advance(seconds)
-            return True
-        if self.control_url is not None:
-            self._control().post("/clock/advance", json={"seconds": seconds}).raise_for_status()
-            return True
-        return False
+        if self.control_url is None:
+            return False
+        self._control().post("/clock/advance", json={"seconds": seconds}).raise_for_status()
+        return True
 
     def reset(self) -> bool:
         """Put a fake back to its fixtures; False on a live target."""
-        if self.fake is not None:
-            self.fake.reset()
-            return True
-        if self.control_url is not None:
-            self._control().post("/reset").raise_for_status()
-            return True
-        return False
+        if self.control_url is None:
+            return False
+        self._control().post("/reset").raise_for_status()
+        return True
+
+    def get_control(self, path: str, **params: str) -> httpx.Response:
+        """A read of the fake's control plane (``/journal/report``, ``/clock``); TargetError without one."""
+        if self.control_url is None:
+            raise TargetError(f"{self.label} has no control plane")
+        return self._control().get(path, params=params)
+
+    def has_control_plane(self) -> bool:
+        """Whether the control plane answers as a fake's does: an ASGI target may be any app."""
+        try:
+            answer = self.get_control("/clock")
+        except (TargetError, httpx.HTTPError):
+            return False
+        return answer.status_code == 200 and "now" in _json_object(answer)
 
     def _control(self) -> httpx.Client:
         """One client for the control plane, kept open: the walk calls it after every step."""
         if self._control_client is None:
-            self._control_client = httpx.Client(base_url=str(self.control_url), timeout=30)
+            transport = SyncASGITransport(self.app) if self.app is not None else None
+            self._control_client = httpx.Client(base_url=str(self.control_url), timeout=30, transport=transport)
         return self._control_client
 
     def close(self) -> None:
@@ -128,51 +141,73 @@ class Target:
             self._control_client = None
 
 
-def fake_settings(**overrides: Any) -> Settings:
-    """How a kit-made fake runs: a manual clock the kit moves, and workflow jobs it may cancel."""
-    return Settings(**{"clock_mode": "manual", "cancel_workflow_jobs": True, **overrides})
-
-
 @contextmanager
 def open_target(
-    spec: str, env: Mapping[str, str] | None = None, project_id: str | None = None, settings: Settings | None = None
+    spec: str,
+    env: Mapping[str, str] | None = None,
+    project_id: str | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Iterator[Target]:
-    """The target ``spec`` names, ready to use, torn down on exit."""
+    """The target ``spec`` names, ready to use, torn down on exit.
+
+    ``settings`` are the fake's settings, for the targets that make one (``in-process``, ``fake-http``).
+    """
     env = os.environ if env is None else env
     credentials = Credentials(FAKE_KEY, FAKE_SECRET)
     if spec == "in-process":
-        with _closing(Fake(settings or fake_settings())) as fake:
-            yield Target("in-process", IN_PROCESS_BASE_URL, credentials, FAKE_PROJECT, create_app(fake), fake)
+        app = load_factory(FAKE_APP_FACTORY)(**(settings or {}))
+        with lifespan(app), _closing(in_process(app, credentials)) as target:
+            yield target
     elif spec == "fake-http":
-        with _closing(Fake(settings or fake_settings())) as fake, running(fake=fake) as server:
-            target = Target(
-                "fake-http", server.api_url, credentials, FAKE_PROJECT, control_url=server.base_url + "/_mock"
-            )
-            try:
+        with served_fake(settings) as root:
+            target = Target("fake-http", root + API_PREFIX, credentials, FAKE_PROJECT, None, root + CONTROL_PREFIX)
+            with _closing(target):
                 yield target
-            finally:
-                target.close()
     elif spec.startswith("asgi:"):
-        app = _load_app(spec.removeprefix("asgi:"))
-        fake = getattr(getattr(app, "state", None), "fake", None)
-        yield Target("in-process", IN_PROCESS_BASE_URL, credentials, FAKE_PROJECT, app, fake)
+        app = load_factory(spec.removeprefix("asgi:"))()
+        with lifespan(app), _closing(in_process(app, credentials)) as target:
+            if not target.has_control_plane():
+                target.close()
+                target.control_url = None
+            yield target
     elif spec.startswith(("http://", "https://")):
         yield Target("live", spec.rstrip("/"), Credentials.from_env(env), project_id)
     else:
         raise TargetError(f"unknown target {spec!r}: use in-process, fake-http, asgi:module:factory or a URL")
 
 
+def in_process(app: Any, credentials: Credentials) -> Target:
+    """A target calling ``app`` in process, a fake's control plane taken to be the same app's ``/_mock``."""
+    return Target("in-process", IN_PROCESS_BASE_URL, credentials, FAKE_PROJECT, app, IN_PROCESS_ROOT + CONTROL_PREFIX)
+
+
 @contextmanager
-def _closing(fake: Fake) -> Iterator[Fake]:
+def served_fake(settings: Mapping[str, Any] | None = None) -> Iterator[str]:
+    """A fresh fake served on a free loopback port until the block ends: its root URL."""
+    factory = load_factory(FAKE_APP_FACTORY)
+    with served(lambda base_url: factory(base_url=base_url, **(settings or {}))) as root:
+        yield root
+
+
+@contextmanager
+def _closing(target: Target) -> Iterator[Target]:
     try:
-        yield fake
+        yield target
     finally:
-        fake.close()
+        target.close()
 
 
-def _load_app(reference: str) -> Any:
+def load_factory(reference: str) -> Any:
+    """The callable ``package.module:name`` names."""
     module_name, _, attribute = reference.partition(":")
     if not module_name or not attribute:
         raise TargetError(f"an ASGI target reads asgi:package.module:factory, not asgi:{reference}")
-    factory = getattr(importlib.import_module(module_name), attribute)
-    return factory()
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def _json_object(answer: httpx.Response) -> dict[str, Any]:
+    try:
+        data = answer.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

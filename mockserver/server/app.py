@@ -3,6 +3,8 @@ plane under ``/_mock``."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette._utils import get_route_path
@@ -26,6 +28,8 @@ from mockserver.server.fake import Fake
 from mockserver.server.settings import Settings
 
 API_PREFIX = "/v1"
+# How a fake the contract kit makes runs: a manual clock the kit moves, and workflow jobs it may cancel.
+KIT_SETTINGS: dict[str, Any] = {"clock_mode": "manual", "cancel_workflow_jobs": True}
 
 
 class FakeApp(Starlette):
@@ -79,6 +83,32 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
     )
     app.state.fake = fake
     return app
+
+
+def kit_app(base_url: str | None = None, **settings: Any) -> Starlette:
+    """A fresh fake's app as the contract kit makes one; the kit names it by string,
+    ``mockserver.server.app:kit_app``, and reaches the fake only through the app.
+
+    ``settings`` are :class:`Settings` fields, over :data:`KIT_SETTINGS`; ``base_url`` is where the app is
+    served, for the asset URLs of webhooks. The fake is closed when the app's lifespan ends.
+    """
+    fake = Fake(Settings(**{**KIT_SETTINGS, **settings}))
+    if base_url is not None:
+        fake.base_url = base_url
+    app = create_app(fake)
+    app.router.lifespan_context = _closing(fake)
+    return app
+
+
+def _closing(fake: Fake) -> Callable[[Any], Any]:
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            fake.close()
+
+    return lifespan
 
 
 async def _unknown_route(request: Request, exc: Exception) -> Response:

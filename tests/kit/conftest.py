@@ -10,9 +10,8 @@ import pytest
 # The mutants and the shared helpers are imported by name, here and in the commands' subprocesses.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from kit_support import SUMMARIES  # noqa: E402
+from kit_support import SUMMARIES, kit_fake  # noqa: E402
 
-from mockserver.kit.target import fake_settings  # noqa: E402
 from mockserver.server.fake import Fake  # noqa: E402
 from mockserver.testing import running  # noqa: E402
 
@@ -20,7 +19,7 @@ from mockserver.testing import running  # noqa: E402
 @pytest.fixture
 def served_fake() -> Iterator[tuple[Fake, str]]:
     """A fresh fake over real HTTP, standing in for a live API: (the fake, its API root)."""
-    fake = Fake(fake_settings(clock_mode="realtime", clock_speed=200.0))
+    fake = kit_fake(clock_mode="realtime", clock_speed=200.0)
     with closing(fake), running(fake=fake) as server:
         yield fake, server.api_url
 

@@ -9,6 +9,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
+
+from mockserver.server.app import KIT_SETTINGS
+from mockserver.server.fake import Fake
+from mockserver.server.settings import Settings
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -21,6 +26,11 @@ def kit_env(**variables: str) -> dict[str, str]:
     """The environment for a kit command: this folder importable (the mutants), plus ``variables``."""
     paths = [str(HERE), os.environ.get("PYTHONPATH", "")]
     return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p), **variables}
+
+
+def kit_fake(**settings: Any) -> Fake:
+    """A fake as the kit makes one (see ``kit_app``), held by the test: ``settings`` over the kit's."""
+    return Fake(Settings(**{**KIT_SETTINGS, **settings}))
 
 
 def mockserver_command(*arguments: str) -> list[str]:

@@ -10,9 +10,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from mockserver.kit.target import Credentials, fake_settings
-from mockserver.server.app import create_app
-from mockserver.server.fake import Fake
+from mockserver.kit.target import Credentials
+from mockserver.server.app import kit_app
 
 Rewrite = Callable[[str, str, int, Any], Any]
 
@@ -22,7 +21,6 @@ class Rewritten:
 
     def __init__(self, app: Any, rewrite: Rewrite) -> None:
         self.app = app
-        self.state = app.state  # the kit finds the fake there, to move its clock
         self.rewrite = rewrite
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
@@ -64,7 +62,7 @@ def _workflows(data: Any) -> list[dict]:
 
 
 def _fake_app(rewrite: Rewrite) -> Rewritten:
-    return Rewritten(create_app(Fake(fake_settings())), rewrite)
+    return Rewritten(kit_app(), rewrite)
 
 
 def created_at_as_number() -> Rewritten:
@@ -120,7 +118,6 @@ class _AnyoneIsAlice:
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        self.state = app.state
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] == "http" and not any(name.lower() == b"authorization" for name, _ in scope["headers"]):
@@ -131,4 +128,16 @@ class _AnyoneIsAlice:
 
 def auth_ignored() -> _AnyoneIsAlice:
     """A fake that answers requests without credentials instead of refusing them with 401."""
-    return _AnyoneIsAlice(create_app(Fake(fake_settings())))
+    return _AnyoneIsAlice(kit_app())
+
+
+async def _not_a_fake(scope: dict, receive: Callable, send: Callable) -> None:
+    if scope["type"] != "http":
+        raise RuntimeError("no lifespan")
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def not_a_fake() -> Callable:
+    """An ASGI app that is no fake: every request is answered 200 ``ok``, and it has no lifespan."""
+    return _not_a_fake

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import httpx
+from kit_support import kit_fake
 
-from mockserver.core.conformance import build_report
+from mockserver.core.conformance import ConformanceReport, build_report, render_report
 from mockserver.core.transport import SyncASGITransport
-from mockserver.kit.target import Credentials, fake_settings
+from mockserver.kit.target import Credentials
 from mockserver.server.app import create_app
 from mockserver.server.fake import Fake
 
@@ -14,7 +15,7 @@ ALICE = {"Authorization": Credentials("key_alice", "secret_alice").authorization
 
 
 def fake_and_client(**settings) -> tuple[Fake, httpx.Client]:
-    fake = Fake(fake_settings(**settings))
+    fake = kit_fake(**settings)
     return fake, httpx.Client(
         transport=SyncASGITransport(create_app(fake)), base_url="http://testserver", headers=ALICE
     )
@@ -63,6 +64,20 @@ def test_the_control_api_prints_the_report_and_answers_json():
     assert data["violations"][0]["request"] == "GET /v1/workflows?pageSize=0" and data["requests"] == 1
     later = client.get("/_mock/journal/report", params={"format": "json", "since": 1}).json()
     assert later["requests"] == 0 and later["violations"] == []
+
+
+def test_the_json_report_reads_back_as_the_report_the_text_renders():
+    """The kit reads a fake's report from the control plane: the JSON form is the whole report."""
+    _, client = fake_and_client(validation="report", dry_run_status=269)
+    client.get("/v1/workflows", params={"pageSize": 500})
+    client.put("/v1/workflows/workflow_upscaler/run", params={"dryRun": "api"}, json={"image": "asset_a"})
+    client.put("/v1/workflows/workflow_upscaler/user-selection", json={})
+    client.get("/v1/workflows/tags")
+    data = client.get("/_mock/journal/report", params={"format": "json"}).json()
+    report = ConformanceReport.from_dict(data)
+    assert report.as_dict() == data
+    assert report.violations and report.not_in_contract and 500 not in report.used["listWorkflows"]
+    assert render_report(report) + "\n" == client.get("/_mock/journal/report").text
 
 
 def test_the_control_api_refuses_a_bad_report_request():

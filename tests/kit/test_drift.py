@@ -8,9 +8,9 @@ import subprocess
 import pytest
 from kit_support import SUMMARIES, kit_env, mockserver_command
 from mutants import newer_live_api
-from served_app import ServedApp
 
 from mockserver.kit.drift import SchemaIndex, compare_to_contract, drift_report, http_sender, read_scenario
+from mockserver.kit.serving import served
 from mockserver.kit.target import open_target
 from mockserver.server.settings import DEFAULT_CONTRACT
 
@@ -54,16 +54,16 @@ def test_a_live_api_that_moved_on_is_reported_per_operation_and_field(index):
 
 
 def test_the_command_against_a_drifted_api_and_against_the_fake(tmp_path):
-    with ServedApp(newer_live_api()) as drifted:
+    with served(lambda _: newer_live_api()) as drifted:
         out = tmp_path / "drift.json"
-        command = mockserver_command("kit", "drift", f"--base-url={drifted.url}/v1", f"--json={out}")
+        command = mockserver_command("kit", "drift", f"--base-url={drifted}/v1", f"--json={out}")
         done = subprocess.run(command, env=kit_env(**CREDENTIALS), capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "/workflows[]/visibilityScore: not in contract" in done.stdout and "Verdict: DRIFT" in done.stdout
     assert "'featured', the contract knows draft, ready, deleted" in done.stdout
     assert any(f["kind"] == "unknown enum value" for f in json.loads(out.read_text())["findings"])
-    with ServedApp(newer_live_api().app) as faithful:
-        command = mockserver_command("kit", "drift", f"--base-url={faithful.url}/v1")
+    with served(lambda _: newer_live_api().app) as faithful:
+        command = mockserver_command("kit", "drift", f"--base-url={faithful}/v1")
         done = subprocess.run(command, env=kit_env(**CREDENTIALS), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "Verdict: NO DRIFT (0 difference(s) from the contract" in done.stdout, done.stdout
     SUMMARIES.append("drift: a drifted API reported per operation and field; the fake against itself, no drift")
