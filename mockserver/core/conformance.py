@@ -160,7 +160,7 @@ def _newer_api_values(entry: Entry) -> list[tuple[str, str]]:
         allowed = NEWER_API_VALUES.get((entry.operation_id or "", name or ""), frozenset())
         if not values or not set(values) <= allowed:
             return []
-        found += [(name, value) for value in values]
+        found += [(name or "", value) for value in values]
     return found
 
 

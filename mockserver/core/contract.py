@@ -188,7 +188,7 @@ class _Verdicts:
 class Contract:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
-        self._definitions = {key: document[key] for key in ("paths", "components") if key in document}
+        self._definitions: dict[str, Any] = {key: document[key] for key in ("paths", "components") if key in document}
         self._verdicts = _Verdicts()
         self.operations = [self._operation(path, method) for path, method in _operation_keys(document)]
         # Literal paths before templated ones, so /workflows/tags never matches /workflows/{workflowId}.

@@ -129,8 +129,8 @@ class Directory:
     def _from_bearer(self, token: str, project_id: str | None) -> Principal:
         if token in self.tokens and self.tokens[token] in self.keys:
             return _principal_of(self.keys[self.tokens[token]], "bearer")
-        claims = _jwt_claims(token)
-        user_id = claims.get("sub") if claims else None
+        claims = _jwt_claims(token) or {}
+        user_id = claims.get("sub")
         if not isinstance(user_id, str):
             raise Unauthorized("Invalid or expired token")
         if self.any_key:

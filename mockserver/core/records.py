@@ -12,7 +12,6 @@ import dataclasses
 import types
 import typing
 from datetime import datetime
-from functools import cache
 from typing import Any, TypeVar, Union
 
 from pydantic.alias_generators import to_camel
@@ -63,7 +62,7 @@ def _from_json(kind: Any, value: Any, where: str) -> Any:
             return None
         (inner,) = [arg for arg in args if arg is not type(None)]
         return _from_json(inner, value, where)
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return record_from_json(kind, value, where)
     if kind is datetime:
         return moment(value, where)
@@ -92,11 +91,17 @@ def _scalar(kind: type, value: Any, where: str) -> Any:
 _NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
 
 
-@cache
+_FIELDS: dict[type, tuple[tuple[str, str, Any], ...]] = {}
+
+
 def _fields(cls: type) -> tuple[tuple[str, str, Any], ...]:
     """Each field of a record: its name, its JSON name and its type."""
-    hints = typing.get_type_hints(cls)
-    return tuple((spec.name, to_camel(spec.name), hints[spec.name]) for spec in dataclasses.fields(cls))
+    found = _FIELDS.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        found = tuple((spec.name, to_camel(spec.name), hints[spec.name]) for spec in dataclasses.fields(cls))
+        _FIELDS[cls] = found
+    return found
 
 
 def _required(cls: type, name: str) -> bool:

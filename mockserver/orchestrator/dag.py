@@ -7,7 +7,7 @@ step at fault, as a message for a 422 ``value_error``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -82,7 +82,7 @@ def _mapping_outside_dependencies(nodes: Sequence[DagNode]) -> str | None:
     return None
 
 
-def ancestors(graph: dict[str, Iterable[str]], step_id: str) -> set[str]:
+def ancestors(graph: Mapping[str, Iterable[str]], step_id: str) -> set[str]:
     """Every step ``step_id`` waits for, directly or through others."""
     found: set[str] = set()
     pending = list(graph.get(step_id, ()))

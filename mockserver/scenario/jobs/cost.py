@@ -85,10 +85,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeGuard
 
 from mockserver.scenario.jobs.inputs import ARRAY_ITEM_TYPES
 from mockserver.scenario.workflows.flow import NODE_TYPES, WORKFLOW_REF
@@ -289,7 +289,14 @@ def node_runs(flow: list[dict], values: dict[str, object]) -> list[int]:
     loops = {node_id: node for node_id, node in nodes_by_id.items() if node.get("type") == "for-each"}
     iterations = {loop_id: _loop_iterations(loop, nodes_by_id, values) for loop_id, loop in loops.items()}
     loops_around = _enclosing_loops(loops)
-    return [math.prod(iterations[loop_id] for loop_id in loops_around.get(node.get("id"), ())) for node in nodes]
+    return [_product(iterations[loop_id] for loop_id in loops_around.get(str(node.get("id")), ())) for node in nodes]
+
+
+def _product(numbers: Iterable[int]) -> int:
+    result = 1
+    for number in numbers:
+        result *= number
+    return result
 
 
 def _enclosing_loops(loops: dict[str, dict]) -> dict[str, set[str]]:
@@ -354,7 +361,7 @@ def _nodes_by_id(nodes: list[dict]) -> dict[str, dict]:
 def input_impact(definitions: list[dict], values: dict[str, object]) -> float:
     """The product of the factors of the inputs marked ``costImpact: true``; 1 when there are none."""
     factors = [
-        _impact_factor(definition, values.get(definition.get("name")))
+        _impact_factor(definition, values.get(str(definition.get("name"))))
         for definition in _objects(definitions)
         if definition.get("costImpact") is True
     ]
@@ -386,7 +393,7 @@ def _ratio_at_least_one(amount: float, reference: float | None) -> float:
 # --- Small helpers -------------------------------------------------------------------------------
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 

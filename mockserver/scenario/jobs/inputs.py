@@ -12,6 +12,7 @@ import binascii
 import json
 import re
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from mockserver.core.errors import BadRequest
 
@@ -216,11 +217,11 @@ def _is_valid_data_url(value: str) -> bool:
 
 
 def _bounds_problem(definition: dict, input_type: str, value: object) -> str | None:
-    if input_type == "number":
+    if input_type == "number" and _is_number(value):
         return _number_range_problem(definition, value) or _allowed_values_problem(definition, value)
-    if input_type == "string":
+    if input_type == "string" and isinstance(value, str):
         return _length_problem(definition, value) or _allowed_values_problem(definition, value)
-    if input_type == "model":
+    if input_type == "model" and isinstance(value, str):
         return _length_problem(definition, value)
     return None
 
@@ -346,7 +347,7 @@ def _as_list(accepted: object) -> list:
 # --- Small helpers -------------------------------------------------------------------------------
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

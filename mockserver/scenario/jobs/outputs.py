@@ -57,7 +57,7 @@ def resolve_value(job: Job, run: NodeRun, node_input: dict[str, Any]) -> Any:
     if not node_id:
         return None
     if node_id == "workflow":
-        return job.input.get(name)
+        return job.input.get(str(name))
     if run.loop_node_id is not None and node_id == run.loop_node_id:
         return run.item
     source = resolve_run(job, run, node_id)

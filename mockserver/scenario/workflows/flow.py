@@ -164,7 +164,7 @@ def validate_flow(flow: list, inputs: list) -> None:
     """
     _check_flow_shape(flow)
     node_ids = _check_node_ids(flow)
-    input_names = frozenset(definition.get("name") for definition in _objects(inputs))
+    input_names = frozenset(name for definition in _objects(inputs) if isinstance(name := definition.get("name"), str))
     for node in flow:
         _check_node(node, node_ids, input_names)
     cycle = _find_cycle(_dependency_graph(flow))

@@ -6,6 +6,7 @@ domain objects and raises :mod:`mockserver.core.errors` on refusals.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -117,7 +118,7 @@ class WorkflowService:
         token = encode_token(last, filters) if last else None
         return WorkflowPage(page, token, full=query.full and query.privacy != "public")
 
-    def tags(self, principal: Principal, status: str = "ready") -> list[str]:
+    def tags(self, principal: Principal, status: str = "ready") -> builtins.list[str]:
         seen: dict[str, None] = {}
         for workflow in self.store.workflows_in(("by-status", principal.project_id, status)):
             seen.update(dict.fromkeys(workflow.tag_set))
