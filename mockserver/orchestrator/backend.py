@@ -23,9 +23,18 @@ Deliver = Callable[[str, str, str, dict[str, Any]], None]
 
 class OrchestratorBackend:
     def __init__(
-        self, store: Store, clock: Clock, ids: IdFactory, faults: FaultRules, contract: Path, deliver: Deliver
+        self,
+        store: Store,
+        clock: Clock,
+        ids: IdFactory,
+        faults: FaultRules,
+        contract: Path,
+        deliver: Deliver,
+        missing_token_status: int = 401,
     ) -> None:
         self.contract: Contract = load_contract(contract)
+        # The answer to a request without a bearer token: 401 as FastAPI 0.122 and later, 403 as older FastAPI.
+        self.missing_token_status = missing_token_status
         self.engine = StepEngine(store, clock, ids, faults, self._finished)
         self.engine.on_scheduled = self._scheduled
         self.service = PipelineService(store, clock, ids, self.engine)

@@ -17,9 +17,9 @@ from mockserver.core.limits import RateLimiter
 from mockserver.core.principals import Directory
 from mockserver.core.store import InMemoryStore, Store
 from mockserver.orchestrator.backend import OrchestratorBackend
+from mockserver.scenario.asset_url import AssetUrl
 from mockserver.scenario.backend import ScenarioBackend
 from mockserver.scenario.jobs.views import job_view
-from mockserver.scenario.workflows.models import AssetUrl
 from mockserver.server.fixtures import FixtureSet, load_fixtures
 from mockserver.server.settings import Settings
 from mockserver.server.webhooks import Webhooks
@@ -54,7 +54,13 @@ class Fake:
         )
         # The second API the fake serves, under /api/v1: a pipeline orchestrator sharing the clock and store.
         self.orchestrator = OrchestratorBackend(
-            self.store, self.clock, self.ids, self.faults, self.settings.orchestrator_contract, self._deliver
+            self.store,
+            self.clock,
+            self.ids,
+            self.faults,
+            self.settings.orchestrator_contract,
+            self._deliver,
+            missing_token_status=self.settings.orchestrator_auth_status,
         )
         # Where the fake is reachable, for the asset URLs of what it sends out on its own (webhooks).
         self.base_url = "http://127.0.0.1:8000"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from starlette.routing import Match, Mount, Route
 
-from mockserver.core.http.routing import SegmentRouter
+from mockserver.core.http.fastpath import SegmentRouter
 from mockserver.server.app import create_app
 from mockserver.server.fake import Fake
 
