@@ -184,7 +184,7 @@ def serve_command(args: argparse.Namespace) -> int:
         signal.signal(stop, lambda *_: None)
     app = create_app(fake)
     # The fixtures, the contract and the modules live as long as the server: moved out of the collector's
-    # sight, full collections stop walking them, which took the p99 of a workflow GET from 30 ms to 9 ms.
+    # sight, full collections stop walking them, which kept stalling the slowest requests.
     gc.collect()
     gc.freeze()
     try:

@@ -20,7 +20,7 @@ class Rendered:
 
 
 def to_json(value: Any) -> bytes:
-    """Compact JSON by orjson: a workflow renders in 0.7 us, against 2.9 us with pydantic-core and 9.9 us with
+    """Compact JSON by orjson, which renders a workflow several times faster than pydantic-core or
     json.dumps. What orjson refuses (an integer past 64 bits, as a client may send and get echoed back) goes
     to pydantic-core."""
     try:

@@ -33,8 +33,11 @@ class OrchestratorBackend:
         faults: FaultRules,
         contract: Path,
         deliver: Deliver,
+        missing_token_status: int = 401,
     ) -> None:
         self.contract: Contract = load_contract(contract)
+        # The answer to a request without a bearer token: 401 as FastAPI 0.122 and later, 403 as older FastAPI.
+        self.missing_token_status = missing_token_status
         self.store = OrchestratorStore(store)
         self.scheduler = scheduler
         self.engine = StepEngine(self.store, clock, scheduler, ids, faults, self._finished)

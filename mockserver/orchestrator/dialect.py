@@ -9,13 +9,13 @@
   parameters first, then the body as pydantic v2 reports it; a body that is not
   JSON is a 422 ``json_invalid``; a body that cannot be read at all, a 400.
 - Errors: ``{"detail": "..."}``; a bug in the fake answers 500 with FastAPI's
-  plain-text ``Internal Server Error``.
+  plain-text ``Internal Server Error``; a path it does not have, 404 ``Not Found``;
+  a method the path does not allow, 405 ``Method Not Allowed`` with ``Allow``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from email.message import Message
 from typing import Any
 
@@ -23,11 +23,12 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from mockserver.core.contract import Contract, Operation, Parameter, Violation
+from mockserver.core.contract import Operation, Parameter, Violation
 from mockserver.core.errors import ApiError, BadRequest, Unauthorized
-from mockserver.core.http.endpoint import Dialect, read_limited
+from mockserver.core.http.dialect import Dialect, read_limited
+from mockserver.core.http.host import Host
 from mockserver.core.principals import Principal
-from mockserver.server.fake import Fake
+from mockserver.orchestrator.backend import OrchestratorBackend
 
 INT_PARSING = "Input should be a valid integer, unable to parse string as an integer"
 
@@ -52,16 +53,14 @@ class NotAuthenticated(ApiError):
         self.legacy = legacy
 
 
-class FastAPIDialect(Dialect):
-    def __init__(self, contract: Callable[[Fake], Contract], body_models: dict[str, type[BaseModel]]) -> None:
-        self._contract = contract
+class FastAPIDialect(Dialect[OrchestratorBackend]):
+    def __init__(self, body_models: dict[str, type[BaseModel]]) -> None:
         self._body_models = body_models
 
-    def contract(self, fake: Fake) -> Contract:
-        return self._contract(fake)
-
-    def admit(self, fake: Fake, request: Request, query: dict[str, list[str]]) -> Principal:
-        legacy = fake.settings.orchestrator_auth_status == 403
+    def admit(
+        self, host: Host, backend: OrchestratorBackend, request: Request, query: dict[str, list[str]]
+    ) -> Principal:
+        legacy = backend.missing_token_status == 403
         header = request.headers.get("authorization")
         scheme, _, credentials = (header or "").partition(" ")
         if not (header and scheme and credentials):
@@ -69,7 +68,7 @@ class FastAPIDialect(Dialect):
         if scheme.lower() != "bearer":
             raise NotAuthenticated("Invalid authentication credentials" if legacy else "Not authenticated", legacy)
         try:
-            return fake.directory.authenticate(f"Bearer {credentials.strip()}", None)
+            return host.directory.authenticate(f"Bearer {credentials.strip()}", None)
         except Unauthorized:
             raise Unauthorized("Could not validate credentials") from None
 
@@ -90,7 +89,8 @@ class FastAPIDialect(Dialect):
 
     def check_request(
         self,
-        fake: Fake,
+        host: Host,
+        backend: OrchestratorBackend,
         operation: Operation,
         query: dict[str, list[str]],
         body: Any,
@@ -98,7 +98,7 @@ class FastAPIDialect(Dialect):
         violations: list[Violation],
     ) -> Any:
         """The parsed body; RequestValidationError lists every problem, as FastAPI would."""
-        strict = fake.settings.validation == "strict"
+        strict = host.settings.validation == "strict"
         errors = [
             _parameter_error(operation, violation, query)
             for violation in violations
@@ -140,6 +140,15 @@ class FastAPIDialect(Dialect):
     def internal_error(self) -> Response:
         return PlainTextResponse("Internal Server Error", status_code=500)
 
+    def contract_path(self, prefix: str, path: str) -> str:
+        return path  # the contract names every path in full, prefix included
+
+    def unknown_route(self, request: Request, status: int, allowed: list[str]) -> Response:
+        if status == 405:
+            allow = {"Allow": ", ".join(allowed)}
+            return JSONResponse({"detail": "Method Not Allowed"}, status_code=405, headers=allow)
+        return JSONResponse({"detail": "Not Found"}, status_code=404)
+
 
 def _is_json(content_type: str) -> bool:
     message = Message()
@@ -159,7 +168,8 @@ def _pydantic_error(item: Any) -> dict[str, Any]:
 def _parameter_error(operation: Operation, violation: Violation, query: dict[str, list[str]]) -> dict[str, Any]:
     """A query or path parameter's problem as pydantic words it for the parameter's type."""
     parameter = next(p for p in operation.parameters if (p.name, p.location) == (violation.name, violation.location))
-    raw = (query.get(parameter.name) or [None])[-1] if parameter.location == "query" else None
+    values = query.get(parameter.name) if parameter.location == "query" else None
+    raw = values[-1] if values else None
     entry: dict[str, Any] = {"loc": [parameter.location, parameter.name]}
     entry.update(_type_error(parameter, raw) or {"type": "value_error", "msg": f"Value error, {violation.message}"})
     entry["input"] = raw

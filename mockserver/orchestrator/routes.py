@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mockserver.core.http.endpoint import Call, api, log_request
+from mockserver.core.http.endpoint import Call, api
+from mockserver.orchestrator.backend import OrchestratorBackend
 from mockserver.orchestrator.dialect import FastAPIDialect
 from mockserver.orchestrator.requests import CreateWorkflow, WorkflowUpdate
 from mockserver.orchestrator.service import PipelineQuery
@@ -17,22 +16,22 @@ from mockserver.orchestrator.views import workflow_view
 PREFIX = "/api/v1"
 
 ORCHESTRATOR = FastAPIDialect(
-    contract=lambda fake: fake.orchestrator.contract,
     body_models={
         "create_workflow_api_v1_workflows__post": CreateWorkflow,
         "update_workflow_api_v1_workflows__workflow_id__patch": WorkflowUpdate,
     },
 )
+OrchestratorCall = Call[OrchestratorBackend]
 
 
 @api("create_workflow_api_v1_workflows__post", ORCHESTRATOR)
-async def create_workflow(call: Call) -> dict[str, Any]:
-    pipeline = call.fake.orchestrator.service.create(call.parsed, call.params.get("start", True))
+async def create_workflow(call: OrchestratorCall) -> dict[str, Any]:
+    pipeline = call.backend.service.create(call.parsed, call.params.get("start", True))
     return workflow_view(pipeline)
 
 
 @api("list_workflows_api_v1_workflows__get", ORCHESTRATOR)
-async def list_workflows(call: Call) -> dict[str, Any]:
+async def list_workflows(call: OrchestratorCall) -> dict[str, Any]:
     p = call.params
     query = PipelineQuery(
         status=p.get("status"),
@@ -42,42 +41,40 @@ async def list_workflows(call: Call) -> dict[str, Any]:
         skip=p.get("skip", 0),
         limit=p.get("limit", 50),
     )
-    page, total = call.fake.orchestrator.service.list(query)
+    page, total = call.backend.service.list(query)
     workflows = [workflow_view(pipeline) for pipeline in page]
     return {"workflows": workflows, "total": total, "skip": query.skip, "limit": query.limit}
 
 
 @api("get_workflow_api_v1_workflows__workflow_id__get", ORCHESTRATOR)
-async def get_workflow(call: Call) -> dict[str, Any]:
-    return workflow_view(call.fake.orchestrator.service.get(call.path("workflow_id")))
+async def get_workflow(call: OrchestratorCall) -> dict[str, Any]:
+    return workflow_view(call.backend.service.get(call.path("workflow_id")))
 
 
 @api("update_workflow_api_v1_workflows__workflow_id__patch", ORCHESTRATOR)
-async def update_workflow(call: Call) -> dict[str, Any]:
+async def update_workflow(call: OrchestratorCall) -> dict[str, Any]:
     update: WorkflowUpdate = call.parsed
-    return workflow_view(call.fake.orchestrator.service.update(call.path("workflow_id"), update.changes()))
+    return workflow_view(call.backend.service.update(call.path("workflow_id"), update.changes()))
 
 
 @api("cancel_workflow_api_v1_workflows__workflow_id__delete", ORCHESTRATOR)
-async def cancel_workflow(call: Call) -> dict[str, Any]:
-    return workflow_view(call.fake.orchestrator.service.cancel(call.path("workflow_id")))
+async def cancel_workflow(call: OrchestratorCall) -> dict[str, Any]:
+    return workflow_view(call.backend.service.cancel(call.path("workflow_id")))
 
 
 @api("start_workflow_api_v1_workflows__workflow_id__start_post", ORCHESTRATOR)
-async def start_workflow(call: Call) -> dict[str, Any]:
-    return workflow_view(call.fake.orchestrator.service.start(call.path("workflow_id")))
+async def start_workflow(call: OrchestratorCall) -> dict[str, Any]:
+    return workflow_view(call.backend.service.start(call.path("workflow_id")))
 
 
 @api("resume_workflow_api_v1_workflows__workflow_id__resume_post", ORCHESTRATOR)
-async def resume_workflow(call: Call) -> dict[str, Any]:
-    return workflow_view(call.fake.orchestrator.service.resume(call.path("workflow_id")))
+async def resume_workflow(call: OrchestratorCall) -> dict[str, Any]:
+    return workflow_view(call.backend.service.resume(call.path("workflow_id")))
 
 
 @api("cleanup_workflow_api_v1_workflows__workflow_id__cleanup_post", ORCHESTRATOR)
-async def cleanup_workflow(call: Call) -> dict[str, Any]:
-    pipeline, report = call.fake.orchestrator.service.cleanup(
-        call.path("workflow_id"), call.params.get("cleanup_tasks", True)
-    )
+async def cleanup_workflow(call: OrchestratorCall) -> dict[str, Any]:
+    pipeline, report = call.backend.service.cleanup(call.path("workflow_id"), call.params.get("cleanup_tasks", True))
     cleanup = {
         "tasks_processed": report.tasks_processed,
         "tasks_cleaned": report.tasks_cleaned,
@@ -97,19 +94,3 @@ routes = [
     Route("/workflows/{workflow_id}/resume", resume_workflow, methods=["POST"]),
     Route("/workflows/{workflow_id}/cleanup", cleanup_workflow, methods=["POST"]),
 ]
-
-
-def unknown_route(request: Request, status: int) -> Response:
-    """FastAPI's answer for a path or method the orchestrator API does not have, journaled as not in the contract."""
-    fake = request.app.state.fake
-    contract = fake.orchestrator.contract
-    path = request.url.path
-    entry = fake.journal.start(request.method, path, request.url.query, None, fake.clock.now())
-    entry.verdict, entry.status = "not-in-contract", status
-    closest = contract.closest(request.method, path)
-    entry.looks_like = closest.operation_id if closest else None
-    log_request(entry)
-    if status == 405:
-        allowed = ", ".join(contract.allowed_methods(path))
-        return JSONResponse({"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": allowed})
-    return JSONResponse({"detail": "Not Found"}, status_code=404)

@@ -6,13 +6,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mockserver.core.errors import NotFound
-from mockserver.core.http.endpoint import error_response
+from mockserver.core.http.dialect import served_by
+from mockserver.core.http.responses import error_response
+from mockserver.scenario.dialect import SCENARIO
 from mockserver.scenario.jobs.samples import sample_file
 
 
 async def download(request: Request) -> Response:
     asset_id = request.path_params["assetId"]
-    kind = request.app.state.fake.scenario.store.asset_kind(asset_id)
+    kind = SCENARIO.backend(served_by(request.app)).store.asset_kind(asset_id)
     if kind is None and not asset_id.startswith("asset_"):
         return error_response(NotFound(f"Asset {asset_id} not found"))
     sample = sample_file(kind or "image", seed=asset_id)

@@ -1,7 +1,7 @@
 """Scenario's tables: workflows, jobs and assets.
 
 Workflows are kept as compressed JSON (their flows and inputs are most of
-their weight: about 13 KiB each as Python objects, under 2 KiB this way), with
+their weight, and compress well: bench/bench_scale.py measures it), with
 the most recently used ones kept decoded. Workflow objects are never changed in
 place (an update saves a new copy), so a decoded one can be handed out as is.
 """

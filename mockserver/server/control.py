@@ -11,7 +11,7 @@ from starlette.routing import Route
 from mockserver.core.clock import CLOCK_MODES
 from mockserver.core.conformance import build_report, render_report
 from mockserver.core.errors import BadRequest, NotFound
-from mockserver.core.http.endpoint import error_response
+from mockserver.core.http.responses import error_response
 from mockserver.core.resources import packaged
 from mockserver.server.fake import Fake
 

@@ -22,7 +22,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Route
 
 from mockserver.core.errors import NotFound
-from mockserver.core.http.endpoint import error_response
+from mockserver.core.http.responses import error_response
 from mockserver.core.resources import packaged
 from mockserver.server.fake import Fake
 

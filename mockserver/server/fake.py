@@ -20,9 +20,9 @@ from mockserver.core.principals import Directory
 from mockserver.core.scheduler import Scheduler
 from mockserver.core.store import Store
 from mockserver.orchestrator.backend import OrchestratorBackend
+from mockserver.scenario.asset_url import AssetUrl
 from mockserver.scenario.backend import ScenarioBackend
 from mockserver.scenario.jobs.views import job_view
-from mockserver.scenario.workflows.models import AssetUrl
 from mockserver.server import state
 from mockserver.server.fixtures import FixtureSet, load_fixtures
 from mockserver.server.settings import Settings
@@ -69,6 +69,7 @@ class Fake:
             self.faults,
             self.settings.orchestrator_contract,
             self._deliver,
+            missing_token_status=self.settings.orchestrator_auth_status,
         )
         # Where the fake is reachable, for the asset URLs of what it sends out on its own (webhooks).
         self.base_url = "http://127.0.0.1:8000"

@@ -9,7 +9,10 @@ import pytest
 
 from mockserver.core import contract as spec
 from mockserver.core.http.responses import ApiJSONResponse
-from mockserver.scenario.workflows.models import AssetRef, AssetUrl, Workflow
+from mockserver.scenario.asset_url import AssetUrl
+from mockserver.scenario.workflows import views
+from mockserver.scenario.workflows.models import AssetRef, Workflow
+from mockserver.scenario.workflows.views import RenderedVersions, workflow_json, workflow_view
 from mockserver.server.fake import Fake
 
 
@@ -33,7 +36,7 @@ def test_a_stored_workflow_cannot_be_changed_in_place() -> None:
 
 
 def _rendered(workflow: Workflow, url: AssetUrl, full: bool = True) -> dict:
-    return json.loads(workflow.api_json(url, full).json)
+    return json.loads(workflow_json(workflow, url, full).json)
 
 
 def test_a_new_version_renders_its_own_json_and_the_old_one_keeps_its_own() -> None:
@@ -48,11 +51,11 @@ def test_a_new_version_renders_its_own_json_and_the_old_one_keeps_its_own() -> N
 def test_the_json_is_the_view_rendered_once_per_asset_base_and_fullness() -> None:
     workflow = _workflow()
     one, two = AssetUrl("http://one.test"), AssetUrl("http://two.test")
-    assert _rendered(workflow, one) == workflow.api_view(one)
+    assert _rendered(workflow, one) == workflow_view(workflow, one)
     assert _rendered(workflow, two)["thumbnail"]["url"] == "http://two.test/cdn/assets/asset_thumb"
     assert _rendered(workflow, one)["thumbnail"]["url"] == "http://one.test/cdn/assets/asset_thumb"
     assert "flow" in _rendered(workflow, one) and "flow" not in _rendered(workflow, one, full=False)
-    assert workflow.api_json(one) is workflow.api_json(one)
+    assert workflow_json(workflow, one) is workflow_json(workflow, one)
 
 
 def test_a_flow_with_an_integer_past_64_bits_still_renders() -> None:
@@ -61,7 +64,48 @@ def test_a_flow_with_an_integer_past_64_bits_still_renders() -> None:
 
 
 def _rendered_big(workflow: Workflow) -> dict:
-    return json.loads(ApiJSONResponse({"w": workflow.api_json(AssetUrl("http://one.test"))}).body)["w"]
+    return json.loads(ApiJSONResponse({"w": workflow_json(workflow, AssetUrl("http://one.test"))}).body)["w"]
+
+
+def test_renderings_are_bounded_and_each_version_gets_its_own() -> None:
+    renderings = RenderedVersions(capacity=2)
+    url = AssetUrl("http://fake.test")
+    for i in range(200):  # dropped versions free their identity for the next ones to reuse
+        version = _workflow().model_copy(update={"name": f"Version {i}"})
+        assert json.loads(renderings.json(version, url).json)["name"] == f"Version {i}"
+        assert len(renderings) <= 2
+
+
+def test_the_least_recently_used_rendering_goes_first() -> None:
+    renderings = RenderedVersions(capacity=2)
+    url = AssetUrl("http://fake.test")
+    first, second, third = (_workflow().model_copy(update={"name": name}) for name in ("A", "B", "C"))
+    kept = renderings.json(first, url)
+    dropped = renderings.json(second, url)
+    assert renderings.json(first, url) is kept  # used again: now the most recent
+    renderings.json(third, url)
+    assert renderings.json(first, url) is kept
+    assert renderings.json(second, url) is not dropped  # rendered anew
+    assert json.loads(renderings.json(second, url).json)["name"] == "B"
+
+
+def test_a_flood_of_hosts_keeps_the_renderings_bounded_and_never_serves_an_old_version(
+    http, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "RENDERED", RenderedVersions(capacity=16))
+    public = "/v1/workflows/workflow_bg_remover"
+    created = http("POST", "/v1/workflows", json={"name": "Mine", "description": "d"}).json()["workflow"]
+    mine = f"/v1/workflows/{created['id']}"
+    for i in range(100):
+        host = f"host{i}.test"
+        answered = http("GET", public, headers={"Host": host}).json()["workflow"]
+        assert answered["thumbnail"]["url"] == f"http://{host}/cdn/assets/asset_bgremover_after"
+        if i % 10 == 0:
+            renamed = http("PUT", mine, json={"name": f"Renamed {i}"}, headers={"Host": host})
+            assert renamed.status_code == 200 and renamed.json()["workflow"]["name"] == f"Renamed {i}"
+        assert http("GET", mine, headers={"Host": host}).json()["workflow"]["name"] == f"Renamed {i - i % 10}"
+        assert http("GET", mine).json()["workflow"]["name"] == f"Renamed {i - i % 10}"
+        assert len(views.RENDERED) <= 16
 
 
 def test_an_updated_workflow_is_served_as_updated(sdk) -> None:
@@ -100,6 +144,6 @@ def test_verdicts_past_their_budget_are_forgotten_not_confused(
 
 
 def test_an_answer_with_an_integer_past_64_bits_is_still_rendered() -> None:
-    response = ApiJSONResponse({"echoed": 2**70, "name": "é", "workflow": _workflow().api_json(AssetUrl())})
+    response = ApiJSONResponse({"echoed": 2**70, "name": "é", "workflow": workflow_json(_workflow(), AssetUrl())})
     body = json.loads(response.body)
     assert (body["echoed"], body["name"], body["workflow"]["name"]) == (2**70, "é", "Poster")

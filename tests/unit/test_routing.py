@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from starlette.routing import Match, Mount, Route
 
-from mockserver.core.http.routing import SegmentRouter
+from mockserver.core.http.fastpath import SegmentRouter
 from mockserver.server.app import create_app
 from mockserver.server.fake import Fake
 
@@ -129,3 +129,12 @@ def test_an_api_endpoint_called_directly_still_answers_its_own_failures(fake: Fa
     response = http("GET", "/v1/workflows/workflow_bg_remover")
     assert response.status_code == 500
     assert response.json() == {"statusCode": 500, "error": "Internal Server Error", "message": "Internal server error"}
+
+
+def test_a_route_outside_the_apis_is_refused_in_scenario_envelope_and_not_journaled(fake: Fake, http) -> None:
+    refused = http("PUT", "/cdn/assets/asset_x")
+    assert refused.status_code == 405 and refused.json()["error"] == "Method Not Allowed"
+    assert "GET" in refused.headers["Allow"]
+    missing = http("GET", "/nowhere")
+    assert missing.json() == {"statusCode": 404, "error": "Not Found", "message": "Cannot GET /nowhere"}
+    assert not fake.journal.entries()

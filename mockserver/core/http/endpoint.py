@@ -1,40 +1,38 @@
-"""The thin layer between Starlette and the domain.
+"""The thin layer between Starlette and an API's handlers.
 
 Every API route is wrapped by :func:`api`, which, in order: journals the
-request, authenticates the caller, reads the body (refusing oversized, non-JSON
-or malformed ones), checks the request against the contract, runs the handler,
-turns domain errors into the API's envelope, and checks the response.
-
-The fake serves more than one API. What differs between them on the wire (their
-contract, how callers authenticate, how a body is read, how a bad request is
-refused, the error envelope) is a :class:`Dialect`; Scenario's is the default.
+request, applies the fault rules, authenticates the caller, reads the body,
+checks the request against the contract, runs the handler with the API's
+backend, turns domain errors into the API's envelope, and checks the response.
+What differs between the APIs on the wire is their :class:`Dialect`; a route
+none of them has is answered by :func:`unknown_route_answer`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Generic
 from urllib.parse import parse_qsl
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockserver.core.contract import Contract, Operation, Violation
-from mockserver.core.errors import ApiError, BadRequest, PayloadTooLarge
+from mockserver.core.contract import Operation
+from mockserver.core.errors import ApiError
 from mockserver.core.faults import FaultRule
 from mockserver.core.http.connection import DroppedConnection
+from mockserver.core.http.dialect import B, Dialect, served_by
+from mockserver.core.http.fastpath import Endpoint, answering_everything
+from mockserver.core.http.host import Host
 from mockserver.core.http.responses import ApiJSONResponse as JSONResponse
-from mockserver.core.http.routing import answers_everything
 from mockserver.core.journal import Entry
 from mockserver.core.principals import Principal
-from mockserver.scenario.workflows.models import AssetUrl
-from mockserver.server.fake import Fake
 
 log = logging.getLogger("mockserver")
 # One line per API request with its verdict; ``mockserver serve`` shows it instead of uvicorn's access log.
@@ -42,139 +40,57 @@ request_log = logging.getLogger("mockserver.requests")
 
 
 @dataclass
-class Call:
+class Call(Generic[B]):
     """One API request, authenticated and checked, as a handler sees it."""
 
     request: Request
-    fake: Fake
+    host: Host
+    backend: B
     principal: Principal
     params: dict[str, Any]
     body: Any
-    asset_url: AssetUrl
     warnings: list[str] = field(default_factory=list)
     parsed: Any = None  # the body as the dialect parsed it, if it does
 
     def path(self, name: str) -> str:
         return self.request.path_params[name]
 
-
-Handler = Callable[[Call], Awaitable[Any]]
-
-
-def error_response(error: ApiError) -> JSONResponse:
-    headers = {}
-    retry_after = getattr(error, "retry_after", None)
-    if retry_after is not None:
-        headers["Retry-After"] = str(retry_after)
-    body = {"statusCode": error.status, "error": error.reason, "message": error.message}
-    return JSONResponse(body, status_code=error.status, headers=headers)
-
-
-class Dialect:
-    """How one API speaks on the wire: its contract, its credentials, its bodies, its refusals."""
-
-    def contract(self, fake: Fake) -> Contract:
-        raise NotImplementedError
-
-    def admit(self, fake: Fake, request: Request, query: dict[str, list[str]]) -> Principal:
-        """The authenticated caller, allowed to make this request now; raises ApiError otherwise."""
-        raise NotImplementedError
-
-    async def read_body(self, request: Request, operation: Operation, limit: int) -> tuple[Any, bool]:
-        """The parsed body and whether there was one."""
-        raise NotImplementedError
-
-    def check_request(
-        self,
-        fake: Fake,
-        operation: Operation,
-        query: dict[str, list[str]],
-        body: Any,
-        has_body: bool,
-        violations: list[Violation],
-    ) -> Any:
-        """Refuse a request breaking the contract (raises ApiError), or return what goes in ``Call.parsed``."""
-        raise NotImplementedError
-
-    def error_body(self, status: int, reason: str, message: str) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def error_response(self, error: ApiError) -> Response:
-        raise NotImplementedError
-
-    def internal_error(self) -> Response:
-        """The answer when the fake itself fails."""
-        raise NotImplementedError
+    @property
+    def base_url(self) -> str:
+        """``scheme://host[:port]`` and the root path the app is served under, as the client addressed it."""
+        scope = self.request.scope
+        host = self.request.headers.get("host")
+        if host is None:
+            server = scope.get("server") or ("localhost", None)
+            host = f"{server[0]}:{server[1]}" if server[1] else server[0]
+        root = scope.get("app_root_path", scope.get("root_path", ""))
+        return f"{scope.get('scheme', 'http')}://{host}{root}/"
 
 
-class ScenarioDialect(Dialect):
-    """Scenario's API: Basic or Bearer keys of a project, the rate limit, 400s in the NestJS envelope."""
-
-    def contract(self, fake: Fake) -> Contract:
-        return fake.scenario.contract
-
-    def admit(self, fake: Fake, request: Request, query: dict[str, list[str]]) -> Principal:
-        project_id = (query.get("projectId") or [None])[0]
-        principal = fake.directory.authenticate(request.headers.get("authorization"), project_id)
-        fake.limits.check(principal.project_id)
-        return principal
-
-    async def read_body(self, request: Request, operation: Operation, limit: int) -> tuple[Any, bool]:
-        return _parse_json(await read_limited(request, limit), request.headers.get("content-type", ""))
-
-    def check_request(
-        self,
-        fake: Fake,
-        operation: Operation,
-        query: dict[str, list[str]],
-        body: Any,
-        has_body: bool,
-        violations: list[Violation],
-    ) -> Any:
-        blocking = [v for v in violations if not _newer_api_allows(fake, v, query)]
-        if blocking and fake.settings.validation == "strict":
-            raise BadRequest(blocking[0].describe())
-        return None
-
-    def error_body(self, status: int, reason: str, message: str) -> dict[str, Any]:
-        return {"statusCode": status, "error": reason, "message": message}
-
-    def error_response(self, error: ApiError) -> Response:
-        return error_response(error)
-
-    def internal_error(self) -> Response:
-        return JSONResponse(self.error_body(500, "Internal Server Error", "Internal server error"), status_code=500)
+Handler = Callable[[Call[B]], Awaitable[Any]]
 
 
-SCENARIO = ScenarioDialect()
+def api(operation_id: str, dialect: Dialect[B]) -> Callable[[Handler[B]], Endpoint]:
+    """The endpoint serving ``operation_id`` of the API that speaks ``dialect`` with a handler."""
 
-
-def api(
-    operation_id: str, dialect: Dialect = SCENARIO
-) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
-    def decorate(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    def decorate(handler: Handler[B]) -> Endpoint:
         async def endpoint(request: Request) -> Response:
-            try:
-                return await answer(request)
-            except Exception:  # a bug in the fake's own bookkeeping: still an answer in the API's format
-                log.exception("unexpected error serving %s %s", request.method, request.url.path)
-                return dialect.internal_error()
-
-        async def answer(request: Request) -> Response:
-            fake: Fake = request.app.state.fake
-            operation = dialect.contract(fake).by_id[operation_id]
-            entry = fake.journal.start(
-                request.method, request.scope["path"], _query_string(request), operation_id, fake.clock.now()
+            served = served_by(request.app)
+            host = served.host
+            backend = dialect.backend(served)
+            operation = backend.contract.by_id[operation_id]
+            entry = host.journal.start(
+                request.method, request.scope["path"], _query_string(request), operation_id, host.clock.now()
             )
             started = time.perf_counter()
             notes: list[str] = []
-            injected = await _injected_fault(request, fake, operation_id, notes, dialect)
+            injected = await _injected_fault(request, host, operation_id, notes, dialect)
             if injected is not None:
                 response = injected
             else:
-                response = await _serve(request, fake, operation, handler, entry, dialect)
-                if fake.settings.check_responses:
-                    problems = operation.check_sent(response.status_code, response.body)
+                response = await _serve(request, host, backend, operation, handler, entry, dialect)
+                if host.settings.check_responses:
+                    problems = operation.check_sent(response.status_code, bytes(response.body))
                     entry.response_violations = [problem.describe() for problem in problems]
             entry.warnings[:0] = notes
             _finish(entry, response, started)
@@ -184,19 +100,50 @@ def api(
             return response
 
         endpoint.__name__ = handler.__name__
-        return answers_everything(endpoint)
+        return answering_everything(endpoint, dialect.internal_error)
 
     return decorate
 
 
+async def _serve(
+    request: Request,
+    host: Host,
+    backend: B,
+    operation: Operation,
+    handler: Handler[B],
+    entry: Entry,
+    dialect: Dialect[B],
+) -> Response:
+    try:
+        query = _query_lists(request)
+        principal = dialect.admit(host, backend, request, query)
+        body, has_body = await dialect.read_body(request, operation, host.settings.max_body_bytes)
+        params, violations = operation.check_request(dict(request.path_params), query, body, has_body)
+        entry.request_violations = [violation.describe() for violation in violations]
+        parsed = dialect.check_request(host, backend, operation, query, body, has_body, violations)
+        call = Call(request, host, backend, principal, params, body, parsed=parsed)
+        with host.store.lock:
+            host.advance()
+            result = await handler(call)
+        entry.warnings = call.warnings
+        for warning in call.warnings:
+            log.warning("%s %s: %s", request.method, request.url.path, warning)
+        return result if isinstance(result, Response) else JSONResponse(result)
+    except ApiError as error:
+        return dialect.error_response(error)
+    except Exception:  # a bug in a handler: a 500 in the API's format, journaled as any answer
+        log.exception("unexpected error serving %s %s", request.method, request.url.path)
+        return dialect.internal_error()
+
+
 async def _injected_fault(
-    request: Request, fake: Fake, operation_id: str, notes: list[str], dialect: Dialect
+    request: Request, host: Host, operation_id: str, notes: list[str], dialect: Dialect[Any]
 ) -> Response | None:
     """Apply the fault rules asked for this request: a delay, then an error status or a dropped connection.
 
     What a fault rule answers is not the fake breaking the contract, so it is not checked against it.
     """
-    if not fake.faults:
+    if not host.faults:
         return None
     facts = {
         "operationId": operation_id,
@@ -205,11 +152,11 @@ async def _injected_fault(
         "jobId": request.path_params.get("jobId"),
         "workflowId": request.path_params.get("workflowId") or request.path_params.get("workflow_id"),
     }
-    delay = fake.faults.take(("latency",), facts)
+    delay = host.faults.take(("latency",), facts)
     if delay is not None:
         notes.append(f"delayed {delay.seconds:g}s by fault rule {delay.id}")
         await asyncio.sleep(delay.seconds)
-    rule = fake.faults.take(("http-error", "drop-connection"), facts)
+    rule = host.faults.take(("http-error", "drop-connection"), facts)
     if rule is None:
         return None
     if rule.kind == "drop-connection":
@@ -224,6 +171,51 @@ async def _injected_fault(
     return JSONResponse(dialect.error_body(rule.status, reason, message), status_code=rule.status)
 
 
+@dataclass(frozen=True)
+class MountedApi:
+    """An API the app serves under a path prefix."""
+
+    prefix: str
+    dialect: Dialect[Any]
+
+    def serves(self, path: str) -> bool:
+        return path == self.prefix or path.startswith(self.prefix + "/")
+
+
+UnknownRouteAnswer = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def unknown_route_answer(apis: Sequence[MountedApi], elsewhere: Dialect[Any]) -> UnknownRouteAnswer:
+    """The app's answer to a request its router found no route (404) or method (405) for: in the dialect of
+    the API under whose prefix the path is, journaled as not in its contract; in ``elsewhere``'s outside them.
+    """
+
+    async def answer(request: Request, error: Exception) -> Response:
+        status = error.status_code if isinstance(error, HTTPException) else 404
+        path = request.url.path
+        mounted = next((api for api in apis if api.serves(path)), None)
+        dialect = elsewhere if mounted is None else mounted.dialect
+        if status not in (404, 405):
+            return JSONResponse(dialect.error_body(status, "Error", str(error)), status_code=status)
+        if mounted is None:
+            allow = error.headers.get("Allow", "") if isinstance(error, HTTPException) and error.headers else ""
+            return dialect.unknown_route(request, status, [method for method in allow.split(", ") if method])
+        served = served_by(request.app)
+        contract = dialect.backend(served).contract
+        contract_path = dialect.contract_path(mounted.prefix, path)
+        _journal_unknown(request, served.host, contract.closest(request.method, contract_path), status)
+        return dialect.unknown_route(request, status, contract.allowed_methods(contract_path))
+
+    return answer
+
+
+def _journal_unknown(request: Request, host: Host, looks_like: Operation | None, status: int) -> None:
+    entry = host.journal.start(request.method, request.url.path, request.url.query, None, host.clock.now())
+    entry.verdict, entry.status = "not-in-contract", status
+    entry.looks_like = looks_like.operation_id if looks_like else None
+    log_request(entry)
+
+
 def log_request(entry: Entry) -> None:
     """``GET /v1/jobs/job_x -> 200 conforms (getJob, 1.2 ms)``, and the first problem if any."""
     if not request_log.isEnabledFor(logging.INFO):
@@ -236,41 +228,6 @@ def log_request(entry: Entry) -> None:
     if problems:
         line += f": {problems[0]}" + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
     request_log.info(line)
-
-
-async def _serve(
-    request: Request, fake: Fake, operation: Operation, handler: Handler, entry: Entry, dialect: Dialect
-) -> Response:
-    try:
-        query = _query_lists(request)
-        principal = dialect.admit(fake, request, query)
-        body, has_body = await dialect.read_body(request, operation, fake.settings.max_body_bytes)
-        params, violations = operation.check_request(dict(request.path_params), query, body, has_body)
-        entry.request_violations = [violation.describe() for violation in violations]
-        parsed = dialect.check_request(fake, operation, query, body, has_body, violations)
-        call = Call(request, fake, principal, params, body, AssetUrl(_base_url(request)), parsed=parsed)
-        with fake.store.lock:
-            fake.advance()
-            result = await handler(call)
-        entry.warnings = call.warnings
-        for warning in call.warnings:
-            log.warning("%s %s: %s", request.method, request.url.path, warning)
-        return result if isinstance(result, Response) else JSONResponse(result)
-    except ApiError as error:
-        return dialect.error_response(error)
-    except Exception:  # a bug in the fake must still answer in the API's format
-        log.exception("unexpected error serving %s %s", request.method, request.url.path)
-        return dialect.internal_error()
-
-
-def _newer_api_allows(fake: Fake, violation: Violation, query: dict[str, list[str]]) -> bool:
-    """With 269 dry runs on, the newer API's ``dryRun=api`` is served (and still journaled as drift)."""
-    return (
-        fake.settings.dry_run_status == 269
-        and violation.location == "query"
-        and violation.name == "dryRun"
-        and query.get("dryRun") == ["api"]
-    )
 
 
 def _finish(entry: Entry, response: Response, started: float) -> None:
@@ -297,46 +254,3 @@ def _query_pairs(text: str) -> list[tuple[str, str]]:
     if "%" in text or "+" in text:
         return parse_qsl(text, keep_blank_values=True)
     return [(key, value) for key, _, value in (pair.partition("=") for pair in text.split("&") if pair)]
-
-
-def _base_url(request: Request) -> str:
-    """``scheme://host[:port]`` and the root path the app is served under, as the client addressed it."""
-    scope = request.scope
-    host = request.headers.get("host")
-    if host is None:
-        server = scope.get("server") or ("localhost", None)
-        host = f"{server[0]}:{server[1]}" if server[1] else server[0]
-    root = scope.get("app_root_path", scope.get("root_path", ""))
-    return f"{scope.get('scheme', 'http')}://{host}{root}/"
-
-
-async def read_limited(request: Request, limit: int) -> bytes:
-    """The raw body; PayloadTooLarge as soon as it is known to exceed ``limit`` bytes."""
-    declared = request.headers.get("content-length")
-    if declared is None and "transfer-encoding" not in request.headers:
-        return b""
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _parse_json(raw: bytes, content_type: str) -> tuple[Any, bool]:
-    if not raw.strip():
-        return None, False
-    if "json" not in content_type.lower():
-        raise BadRequest("Content-Type must be application/json")
-    try:
-        return json.loads(raw.decode("utf-8")), True
-    except UnicodeDecodeError:
-        raise BadRequest("Request body is not valid UTF-8") from None
-    except RecursionError:
-        raise BadRequest("Request body is nested too deeply") from None
-    except ValueError as error:
-        raise BadRequest(f"Request body is not valid JSON: {error}") from None

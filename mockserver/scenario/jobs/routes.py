@@ -7,12 +7,17 @@ from typing import Any
 from starlette.routing import Route
 
 from mockserver.core.http.endpoint import Call, api
+from mockserver.scenario.asset_url import AssetUrl
+from mockserver.scenario.backend import ScenarioBackend
+from mockserver.scenario.dialect import SCENARIO
 from mockserver.scenario.jobs.service import JobQuery
 from mockserver.scenario.jobs.views import job_view
 
+ScenarioCall = Call[ScenarioBackend]
 
-@api("listJobs")
-async def list_jobs(call: Call) -> dict[str, Any]:
+
+@api("listJobs", SCENARIO)
+async def list_jobs(call: ScenarioCall) -> dict[str, Any]:
     p = call.params
     types = tuple(t for t in p.get("types", "").split(",") if t) or ((p["type"],) if "type" in p else ())
     query = JobQuery(
@@ -26,27 +31,28 @@ async def list_jobs(call: Call) -> dict[str, Any]:
         page_size=p.get("pageSize", 50),
         pagination_token=p.get("paginationToken"),
     )
-    jobs, token = call.fake.scenario.jobs.list(call.principal, query)
-    progress = call.fake.scenario.simulation.progress
-    body: dict[str, Any] = {"jobs": [job_view(job, progress(job), call.asset_url) for job in jobs]}
+    jobs, token = call.backend.jobs.list(call.principal, query)
+    progress = call.backend.simulation.progress
+    asset_url = AssetUrl(call.base_url)
+    body: dict[str, Any] = {"jobs": [job_view(job, progress(job), asset_url) for job in jobs]}
     if token:
         body["nextPaginationToken"] = token
     return body
 
 
-@api("getJob")
-async def get_job(call: Call) -> dict[str, Any]:
-    job = call.fake.scenario.jobs.get(call.principal, call.path("jobId"))
-    return {"job": job_view(job, call.fake.scenario.simulation.progress(job), call.asset_url)}
+@api("getJob", SCENARIO)
+async def get_job(call: ScenarioCall) -> dict[str, Any]:
+    job = call.backend.jobs.get(call.principal, call.path("jobId"))
+    return {"job": job_view(job, call.backend.simulation.progress(job), AssetUrl(call.base_url))}
 
 
-@api("jobAction")
-async def job_action(call: Call) -> dict[str, Any]:
+@api("jobAction", SCENARIO)
+async def job_action(call: ScenarioCall) -> dict[str, Any]:
     # The body is optional and its action defaults to cancel, as the contract documents (the SDK omits both).
     body = {} if call.body is None else call.body
     action = body.get("action", "cancel") if isinstance(body, dict) else None
-    job = call.fake.scenario.jobs.cancel(call.principal, call.path("jobId"), action)
-    return {"job": job_view(job, call.fake.scenario.simulation.progress(job), call.asset_url)}
+    job = call.backend.jobs.cancel(call.principal, call.path("jobId"), action)
+    return {"job": job_view(job, call.backend.simulation.progress(job), AssetUrl(call.base_url))}
 
 
 routes = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.scenario.asset_url import AssetUrl
 from mockserver.scenario.jobs.models import Job, NodeRun
-from mockserver.scenario.workflows.models import AssetUrl
 
 
 def job_view(job: Job, progress: float, asset_url: AssetUrl) -> dict[str, Any]:

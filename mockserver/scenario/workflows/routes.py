@@ -8,13 +8,19 @@ from starlette.routing import Route
 
 from mockserver.core.http.endpoint import Call, api
 from mockserver.core.http.responses import ApiJSONResponse as JSONResponse
+from mockserver.scenario.asset_url import AssetUrl
+from mockserver.scenario.backend import ScenarioBackend
+from mockserver.scenario.dialect import SCENARIO
 from mockserver.scenario.jobs.service import DryRun
 from mockserver.scenario.jobs.views import job_view
 from mockserver.scenario.workflows.service import WorkflowQuery
+from mockserver.scenario.workflows.views import workflow_json
+
+ScenarioCall = Call[ScenarioBackend]
 
 
-@api("listWorkflows")
-async def list_workflows(call: Call) -> dict[str, Any]:
+@api("listWorkflows", SCENARIO)
+async def list_workflows(call: ScenarioCall) -> dict[str, Any]:
     p = call.params
     query = WorkflowQuery(
         privacy=p.get("privacy", "private"),
@@ -25,39 +31,40 @@ async def list_workflows(call: Call) -> dict[str, Any]:
         page_size=p.get("pageSize", 50),
         pagination_token=p.get("paginationToken"),
     )
-    page = call.fake.scenario.workflows.list(call.principal, query)
-    body: dict[str, Any] = {"workflows": [wf.api_json(call.asset_url, page.full) for wf in page.workflows]}
+    page = call.backend.workflows.list(call.principal, query)
+    asset_url = AssetUrl(call.base_url)
+    body: dict[str, Any] = {"workflows": [workflow_json(wf, asset_url, page.full) for wf in page.workflows]}
     if page.next_token:
         body["nextPaginationToken"] = page.next_token
     return body
 
 
-@api("createWorkflow")
-async def create_workflow(call: Call) -> dict[str, Any]:
-    workflow = call.fake.scenario.workflows.create(call.principal, call.body["name"], call.body["description"])
-    return {"workflow": workflow.api_json(call.asset_url)}
+@api("createWorkflow", SCENARIO)
+async def create_workflow(call: ScenarioCall) -> dict[str, Any]:
+    workflow = call.backend.workflows.create(call.principal, call.body["name"], call.body["description"])
+    return {"workflow": workflow_json(workflow, AssetUrl(call.base_url))}
 
 
-@api("getWorkflowTags")
-async def get_tags(call: Call) -> dict[str, Any]:
-    return {"tags": call.fake.scenario.workflows.tags(call.principal, call.params.get("status", "ready"))}
+@api("getWorkflowTags", SCENARIO)
+async def get_tags(call: ScenarioCall) -> dict[str, Any]:
+    return {"tags": call.backend.workflows.tags(call.principal, call.params.get("status", "ready"))}
 
 
-@api("getWorkflow")
-async def get_workflow(call: Call) -> dict[str, Any]:
-    workflow = call.fake.scenario.workflows.get(call.principal, call.path("workflowId"))
-    return {"workflow": workflow.api_json(call.asset_url)}
+@api("getWorkflow", SCENARIO)
+async def get_workflow(call: ScenarioCall) -> dict[str, Any]:
+    workflow = call.backend.workflows.get(call.principal, call.path("workflowId"))
+    return {"workflow": workflow_json(workflow, AssetUrl(call.base_url))}
 
 
-@api("updateWorkflow")
-async def update_workflow(call: Call) -> dict[str, Any]:
-    workflow = call.fake.scenario.workflows.update(call.principal, call.path("workflowId"), call.body or {})
-    return {"workflow": workflow.api_json(call.asset_url)}
+@api("updateWorkflow", SCENARIO)
+async def update_workflow(call: ScenarioCall) -> dict[str, Any]:
+    workflow = call.backend.workflows.update(call.principal, call.path("workflowId"), call.body or {})
+    return {"workflow": workflow_json(workflow, AssetUrl(call.base_url))}
 
 
-@api("deleteWorkflow")
-async def delete_workflow(call: Call) -> dict[str, Any]:
-    call.fake.scenario.workflows.delete(call.principal, call.path("workflowId"))
+@api("deleteWorkflow", SCENARIO)
+async def delete_workflow(call: ScenarioCall) -> dict[str, Any]:
+    call.backend.workflows.delete(call.principal, call.path("workflowId"))
     return {"success": True}
 
 
@@ -71,29 +78,30 @@ routes = [
 ]
 
 
-@api("runWorkflow")
-async def run_workflow(call: Call) -> Any:
-    fake = call.fake
+@api("runWorkflow", SCENARIO)
+async def run_workflow(call: ScenarioCall) -> Any:
+    scenario = call.backend
     dry_run = call.params.get("dryRun") in ("true", "api") or call.request.query_params.get("dryRun") == "api"
-    result = fake.scenario.jobs.run(call.principal, call.path("workflowId"), call.body, dry_run)
+    result = scenario.jobs.run(call.principal, call.path("workflowId"), call.body, dry_run)
     if isinstance(result, DryRun):
-        status = fake.scenario.dry_run_status
+        status = scenario.dry_run_status
         body = {"statusCode": status, "message": "Dry run completed", "estimatedCost": result.estimated_cost}
         return JSONResponse(body, status_code=status)
     call.warnings.extend(result.warnings)
+    asset_url = AssetUrl(call.base_url)
     return {
-        "job": job_view(result.job, fake.scenario.simulation.progress(result.job), call.asset_url),
-        "workflow": result.workflow.api_json(call.asset_url),
+        "job": job_view(result.job, scenario.simulation.progress(result.job), asset_url),
+        "workflow": workflow_json(result.workflow, asset_url),
     }
 
 
-@api("userApproval")
-async def user_approval(call: Call) -> dict[str, Any]:
+@api("userApproval", SCENARIO)
+async def user_approval(call: ScenarioCall) -> dict[str, Any]:
     body = call.body or {}
-    job = call.fake.scenario.jobs.user_approval(
+    job = call.backend.jobs.user_approval(
         call.principal, call.path("workflowId"), body["workflowJobId"], body["nodeId"], body.get("action", "approve")
     )
-    return {"job": job_view(job, call.fake.scenario.simulation.progress(job), call.asset_url)}
+    return {"job": job_view(job, call.backend.simulation.progress(job), AssetUrl(call.base_url))}
 
 
 routes += [

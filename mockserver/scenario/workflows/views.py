@@ -1,0 +1,71 @@
+"""Workflows in the API's shape, and the JSON of each stored version rendered once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.core.rendering import Rendered
+from mockserver.scenario.asset_url import AssetUrl
+from mockserver.scenario.workflows.models import AssetRef, Workflow
+
+
+def workflow_view(workflow: Workflow, asset_url: AssetUrl, full: bool = True) -> dict[str, Any]:
+    """The workflow as the API returns it; ``full=False`` leaves out flow and editorInfo."""
+    body = workflow.model_dump(by_alias=True, exclude_none=True, exclude={"before", "after", "thumbnail"})
+    body["hasFlow"] = workflow.has_flow
+    for name in ("before", "after", "thumbnail"):
+        ref: AssetRef | None = getattr(workflow, name)
+        if ref is not None:
+            body[name] = {"assetId": ref.asset_id, "url": asset_url(ref.asset_id)}
+    if not full:
+        del body["flow"], body["editorInfo"]
+    return body
+
+
+class RenderedVersions:
+    """:func:`workflow_view` rendered to JSON, for the versions most recently asked for.
+
+    A workflow is read far more often than it changes, and a page of workflows is then a join of bytes,
+    not a walk over every workflow's objects. A stored version is never changed in place (a change is a new
+    version, a new object), so a rendering is filed under the version's identity: an entry holds its version,
+    which keeps that identity from being reused while the entry lives. Each asset base (each ``Host`` a client
+    sends) renders its own, so the number of renderings kept is bounded: the least recently used go first.
+
+    Fakes in other threads share the renderings. Each step is one dict operation, atomic on its own: a race
+    at worst renders a version twice, or keeps a rendering too many for a moment.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 1:
+            raise ValueError("a rendering must fit")
+        self.capacity = capacity
+        # In order of use, the least recent first: a rendering used is moved to the end.
+        self._entries: dict[tuple[int, str, bool], tuple[Workflow, Rendered]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def json(self, workflow: Workflow, asset_url: AssetUrl, full: bool = True) -> Rendered:
+        key = (id(workflow), asset_url.base, full)
+        entries = self._entries
+        entry = entries.pop(key, None)
+        if entry is None:
+            entry = (workflow, Rendered(workflow_view(workflow, asset_url, full)))
+            if len(entries) >= self.capacity:
+                self._drop_least_recent()
+        entries[key] = entry
+        return entry[1]
+
+    def _drop_least_recent(self) -> None:
+        try:
+            del self._entries[next(iter(self._entries))]
+        except (StopIteration, RuntimeError, KeyError):
+            pass  # another thread changed the renderings meanwhile, and drops one itself
+
+
+RENDERED = RenderedVersions(capacity=2048)
+
+
+def workflow_json(workflow: Workflow, asset_url: AssetUrl, full: bool = True) -> Rendered:
+    """:func:`workflow_view`, rendered once per version, asset base and fullness while it is in use."""
+    return RENDERED.json(workflow, asset_url, full)
