@@ -23,12 +23,15 @@ Listings = Callable[[Any], Sequence[tuple[Hashable, Key]]]
 
 
 class Table(Generic[R]):
-    def __init__(self, lock: threading.RLock, listings: Listings) -> None:
+    """Records of one kind by id. Records that are ``changed_in_place`` keep the listings they were filed
+    under, since the changed record no longer says; the listings of a replaced record are derived from it."""
+
+    def __init__(self, lock: threading.RLock, listings: Listings, changed_in_place: bool) -> None:
         self._lock = lock
         self._listings = listings
         self._records: dict[str, R] = {}
         self._index = OrderedIndex()
-        self._keys: dict[str, Sequence[tuple[Hashable, Key]]] = {}
+        self._filed: dict[str, Sequence[tuple[Hashable, Key]]] | None = {} if changed_in_place else None
 
     def get(self, record_id: str) -> R | None:
         return self._records.get(record_id)
@@ -36,13 +39,20 @@ class Table(Generic[R]):
     def save(self, record_id: str, record: R) -> None:
         """Store a record, or re-index one changed in place."""
         with self._lock:
-            for scope, key in self._keys.get(record_id, ()):
+            for scope, key in self._filed_under(record_id):
                 self._index.discard(scope, key)
             self._records[record_id] = record
             keys = self._listings(record)
             for scope, key in keys:
                 self._index.add(scope, key)
-            self._keys[record_id] = keys
+            if self._filed is not None:
+                self._filed[record_id] = keys
+
+    def _filed_under(self, record_id: str) -> Sequence[tuple[Hashable, Key]]:
+        if self._filed is not None:
+            return self._filed.get(record_id, ())
+        previous = self._records.get(record_id)
+        return () if previous is None else self._listings(previous)
 
     def keys(self, scope: Hashable, after: Key | None = None, descending: bool = True) -> Iterator[Key]:
         return self._index.keys(scope, after, descending)
@@ -70,7 +80,8 @@ class Table(Generic[R]):
         with self._lock:
             self._records.clear()
             self._index.clear()
-            self._keys.clear()
+            if self._filed is not None:
+                self._filed.clear()
 
 
 class Store:
@@ -79,5 +90,5 @@ class Store:
     def __init__(self) -> None:
         self.lock = threading.RLock()
 
-    def table(self, listings: Listings) -> Table[Any]:
-        return Table(self.lock, listings)
+    def table(self, listings: Listings, changed_in_place: bool = True) -> Table[Any]:
+        return Table(self.lock, listings, changed_in_place)

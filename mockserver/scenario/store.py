@@ -68,7 +68,7 @@ class _StoredWorkflow:
 class ScenarioStore:
     def __init__(self, store: Store) -> None:
         self.lock = store.lock
-        self._workflows = store.table(_StoredWorkflow.listings)
+        self._workflows = store.table(_StoredWorkflow.listings, changed_in_place=False)
         self._decoded: OrderedDict[str, Workflow] = OrderedDict()
         self._jobs = store.table(job_keys)
         self._assets: dict[str, str] = {}
