@@ -109,7 +109,8 @@ class MockHandle:
 
     def advance(self, seconds: float) -> datetime:
         """Move the clock on and bring every job up to it (webhooks of jobs that end are queued)."""
-        return self.fake.advance(seconds)
+        self.fake.advance(seconds)
+        return self.fake.clock.now()
 
     def add_fault(self, rule: dict[str, Any] | None = None, **fields: Any) -> FaultRule:
         """A fault rule, as ``POST /_mock/faults`` takes it: ``add_fault(kind="http-error", status=503, ...)``."""

@@ -8,7 +8,6 @@ the fake composes them.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from mockserver.core.clock import Clock
@@ -86,8 +85,8 @@ class Fake:
         )
         self.scenario.on_job_ended(self.webhooks.job_ended)
 
-    def advance(self, seconds: float = 0) -> datetime:
-        """Move the clock ``seconds`` on and apply everything due by then; the clock's new now.
+    def advance(self, seconds: float = 0) -> None:
+        """Move the clock ``seconds`` on and apply everything due by then.
 
         The one way time moves: called with no argument before each request is served, to bring
         everything up to now.
@@ -96,7 +95,6 @@ class Fake:
             if seconds:
                 self.clock.advance(seconds)
             self.scheduler.advance()
-            return self.clock.now()
 
     def reset(self) -> None:
         """Back to the fixtures: every record made since start is gone, the ids start over; the clock goes on."""

@@ -5,7 +5,6 @@ The server's fake satisfies :class:`Host` as it is; each API's backend satisfies
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Protocol
 
 from mockserver.core.clock import Clock
@@ -57,7 +56,7 @@ class Host(Protocol):
     @property
     def store(self) -> Store: ...
 
-    def advance(self, seconds: float = 0) -> datetime:
+    def advance(self, seconds: float = 0) -> None:
         """Move the clock ``seconds`` on and apply everything due by then."""
         ...
 
