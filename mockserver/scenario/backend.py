@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mockserver.core.clock import Clock
+from mockserver.core.clock import Clock, iso, parse_iso
 from mockserver.core.contract import Contract, load_contract
 from mockserver.core.errors import ApiError
 from mockserver.core.faults import FaultRules
@@ -20,7 +21,7 @@ from mockserver.scenario.jobs.simulation import OWNER, Simulation
 from mockserver.scenario.state import ScenarioState, state_from_json, state_to_json
 from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows.models import Workflow, with_default_kinds
-from mockserver.scenario.workflows.service import WorkflowService
+from mockserver.scenario.workflows.service import WorkflowService, check_whole
 
 
 class ScenarioBackend:
@@ -45,6 +46,8 @@ class ScenarioBackend:
         self.dry_run_status = dry_run_status
         self.costs = CostTable.from_fixtures(costs)
         self.fixtures = fixtures
+        # A fixture without ``createdAt`` was created when the fake started, and stays so across resets.
+        self.started_at = iso(clock.now())
         self.workflows = WorkflowService(self.store, clock, ids)
         self.simulation = Simulation(
             self.store,
@@ -68,7 +71,7 @@ class ScenarioBackend:
         self.store.clear()
         self.simulation.clear()
         for record in self.fixtures:
-            self.store.save_workflow(workflow_from_fixture(record))
+            self.store.save_workflow(workflow_from_fixture(record, self.started_at))
 
     # ---- state
 
@@ -108,11 +111,33 @@ class ScenarioBackend:
             return None
 
 
-def workflow_from_fixture(record: dict[str, Any]) -> Workflow:
+def workflow_from_fixture(record: dict[str, Any], started_at: str) -> Workflow:
+    """The workflow a fixture record describes, checked as the API checks a workflow sent whole.
+
+    Raises pydantic's ``ValidationError`` on a missing or mistyped field, ``ValueError`` on a date that is
+    not ISO 8601, and ``BadRequest`` on what ``PUT /workflows/{id}`` refuses (a broken flow).
+    """
     data = dict(record)
     for name in ("before", "after", "thumbnail"):
         if isinstance(data.get(name), str):
             data[name] = {"assetId": data[name]}
-    data["inputs"] = with_default_kinds(data.get("inputs", []))
-    data.setdefault("updatedAt", data["createdAt"])
-    return Workflow.model_validate(data)
+    inputs = data.get("inputs", [])
+    if isinstance(inputs, list) and all(isinstance(item, dict) for item in inputs):
+        data["inputs"] = with_default_kinds(inputs)
+    data["createdAt"] = _fixture_date("createdAt", data.get("createdAt", started_at))
+    data["updatedAt"] = _fixture_date("updatedAt", data.get("updatedAt", data["createdAt"]))
+    workflow = Workflow.model_validate(data)
+    check_whole(workflow)
+    return workflow
+
+
+def _fixture_date(name: str, value: object) -> str:
+    """A date as the API writes it; YAML reads an unquoted timestamp as a ``datetime``, taken as is."""
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, str):
+        try:
+            return iso(parse_iso(value))
+        except ValueError:
+            pass
+    raise ValueError(f"{name}: {value!r} is not an ISO 8601 date-time")

@@ -165,6 +165,12 @@ def _asset_changes(changes: dict[str, Any]) -> dict[str, AssetRef | None]:
     return update
 
 
+def check_whole(workflow: Workflow) -> None:
+    """What ``PUT /workflows/{id}`` checks of a workflow sent with all its fields (as a fixture is)."""
+    if workflow.flow or workflow.status == "ready":
+        _check_flow(workflow, workflow, {"flow": workflow.flow})
+
+
 def _check_flow(before: Workflow, after: Workflow, changes: dict[str, Any]) -> None:
     if "flow" in changes or "inputs" in changes:
         validate_flow(after.flow, after.inputs)
