@@ -1,8 +1,11 @@
 """Seed data: principals and workflows, read from a folder of YAML or JSON files.
 
-A fixtures folder holds ``principals.yaml`` (projects, API keys, bearer tokens)
-and any number of workflow files under ``workflows/`` (one workflow, or a list,
+A fixtures folder holds ``principals.yaml`` (projects, API keys, bearer tokens, webhooks),
+``costs.yaml`` and any number of workflow files under ``workflows/`` (one workflow, or a list,
 per file, in the API's own camelCase shape plus ``ownerId``/``authorId``).
+
+Everything is checked before a fake starts from it, workflows as ``PUT /workflows/{id}`` checks them:
+a bad file is a :class:`FixtureError` naming the file, the field and the problem, never a half-loaded fake.
 """
 
 from __future__ import annotations
@@ -13,10 +16,30 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pydantic
 import yaml
+
+from mockserver.core.errors import BadRequest
+from mockserver.core.principals import ROLES
+from mockserver.scenario.backend import workflow_from_fixture
+from mockserver.scenario.jobs.cost import CostTable
+from mockserver.server.webhooks import parse_webhook
 
 _SUFFIXES = (".yaml", ".yml", ".json")
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+_PRINCIPAL_SECTIONS = ("projects", "apiKeys", "bearerTokens", "webhooks")
+# Only checked here: a fixture with no ``createdAt`` takes the fake's start time when it is seeded.
+_ANY_START = "2000-01-01T00:00:00.000Z"
+
+
+class FixtureError(ValueError):
+    """A fixtures file a fake cannot start from: which file, which field, what is wrong."""
+
+    def __init__(self, path: Path, field: str, problem: str) -> None:
+        super().__init__(f"{path}: {field}: {problem}")
+        self.path = path
+        self.field = field
+        self.problem = problem
 
 
 @dataclass
@@ -40,36 +63,95 @@ def load_fixtures(folders: list[Path]) -> FixtureSet:
 
 def _fingerprint(folder: Path) -> tuple[str, tuple[tuple[str, int], ...]]:
     if not folder.is_dir():
-        raise FileNotFoundError(f"fixtures folder {folder} does not exist")
+        raise FixtureError(folder, "folder", "does not exist")
     files = sorted(path for path in folder.rglob("*") if path.suffix in _SUFFIXES)
     return str(folder), tuple((str(path), path.stat().st_mtime_ns) for path in files)
 
 
 @lru_cache(maxsize=16)
 def _load_cached(fingerprints: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]) -> FixtureSet:
-    fixtures = FixtureSet()
+    records = _Records()
     for folder, _files in fingerprints:
-        _load_folder(Path(folder), fixtures)
-    return fixtures
+        _load_folder(Path(folder), records)
+    _check_principals(records)
+    for workflow in records.workflows:
+        _check_workflow(workflow)
+    return FixtureSet(
+        projects=records.values("projects"),
+        api_keys=records.values("apiKeys"),
+        bearer_tokens=records.values("bearerTokens"),
+        workflows=[record.value for record in records.workflows],
+        costs=records.costs,
+        webhooks=records.values("webhooks"),
+    )
 
 
-def _load_folder(folder: Path, fixtures: FixtureSet) -> None:
+@dataclass(frozen=True)
+class _Record:
+    """One record as read, with where it came from."""
+
+    path: Path
+    field: str
+    value: Any
+
+
+@dataclass
+class _Records:
+    sections: dict[str, list[_Record]] = field(default_factory=lambda: {s: [] for s in _PRINCIPAL_SECTIONS})
+    workflows: list[_Record] = field(default_factory=list)
+    costs: dict[str, Any] = field(default_factory=dict)
+
+    def values(self, section: str) -> list[Any]:
+        return [record.value for record in self.sections[section]]
+
+
+def _load_folder(folder: Path, records: _Records) -> None:
     principals = _first_existing(folder, "principals")
     if principals is not None:
-        data = _read(principals) or {}
-        fixtures.projects += data.get("projects", [])
-        fixtures.api_keys += data.get("apiKeys", [])
-        fixtures.bearer_tokens += data.get("bearerTokens", [])
-        fixtures.webhooks += data.get("webhooks", [])
+        _read_principals(principals, records)
     costs = _first_existing(folder, "costs")
     if costs is not None:
-        _merge(fixtures.costs, _read(costs) or {})
+        _merge(records.costs, _read_costs(costs))
     workflows_dir = folder / "workflows"
     if workflows_dir.is_dir():
         for path in sorted(workflows_dir.iterdir()):
             if path.suffix in _SUFFIXES:
-                content = _read(path)
-                fixtures.workflows += content if isinstance(content, list) else [content]
+                _read_workflows(path, records)
+
+
+def _read_principals(path: Path, records: _Records) -> None:
+    data = _mapping(path, "principals", _read(path))
+    for section, entries in data.items():
+        if section not in _PRINCIPAL_SECTIONS:
+            raise FixtureError(path, str(section), f"unknown section; known: {', '.join(_PRINCIPAL_SECTIONS)}")
+        if not isinstance(entries, list):
+            raise FixtureError(path, section, "must be a list")
+        records.sections[section] += [_Record(path, f"{section}[{i}]", entry) for i, entry in enumerate(entries)]
+
+
+def _read_costs(path: Path) -> dict[str, Any]:
+    data = _mapping(path, "costs", _read(path))
+    try:
+        CostTable.from_fixtures(data)
+    except ValueError as error:
+        raise FixtureError(path, "costs", str(error).removeprefix("costs: ")) from None
+    return data
+
+
+def _read_workflows(path: Path, records: _Records) -> None:
+    content = _read(path)
+    if isinstance(content, list):
+        records.workflows += [_Record(path, f"[{i}]", entry) for i, entry in enumerate(content)]
+    else:
+        records.workflows.append(_Record(path, "workflow", content))
+
+
+def _mapping(path: Path, what: str, content: Any) -> dict[str, Any]:
+    if content is None:
+        return {}
+    if not isinstance(content, dict):
+        raise FixtureError(path, what, f"must be a mapping, got {type(content).__name__}")
+    return content
 
 
 def _first_existing(folder: Path, stem: str) -> Path | None:
@@ -77,8 +159,74 @@ def _first_existing(folder: Path, stem: str) -> Path | None:
 
 
 def _read(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
-    return json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_YamlLoader)
+    try:
+        text = path.read_text(encoding="utf-8")
+        return json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_YamlLoader)
+    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as error:
+        raise FixtureError(path, "file", f"cannot be parsed: {error}") from None
+
+
+# --- Checks --------------------------------------------------------------------------------------
+
+
+def _check_principals(records: _Records) -> None:
+    """Every record well formed; every key in a known project, every token and webhook naming what exists."""
+    projects = {_text(record, "id") for record in _entries(records, "projects")}
+    keys: set[str] = set()
+    for record in _entries(records, "apiKeys"):
+        for name in ("secret", "userId"):
+            _text(record, name)
+        _known(record, "projectId", projects, "project")
+        role = record.value.get("role", "editor")
+        if role not in ROLES:
+            raise FixtureError(record.path, f"{record.field}.role", f"{role!r} is not one of {', '.join(ROLES)}")
+        keys.add(_text(record, "key"))
+    for record in _entries(records, "bearerTokens"):
+        _text(record, "token")
+        _known(record, "key", keys, "API key")
+    for record in _entries(records, "webhooks"):
+        try:
+            parse_webhook("", record.value, projects.__contains__)
+        except BadRequest as error:
+            raise FixtureError(record.path, record.field, error.message) from None
+
+
+def _entries(records: _Records, section: str) -> list[_Record]:
+    for record in records.sections[section]:
+        if not isinstance(record.value, dict):
+            raise FixtureError(record.path, record.field, "must be a mapping")
+    return records.sections[section]
+
+
+def _text(record: _Record, name: str) -> str:
+    value = record.value.get(name)
+    if not isinstance(value, str) or not value:
+        problem = "is required" if value is None else f"must be a non-empty string, got {value!r}"
+        raise FixtureError(record.path, f"{record.field}.{name}", problem)
+    return value
+
+
+def _known(record: _Record, name: str, known: set[str], what: str) -> None:
+    value = _text(record, name)
+    if value not in known:
+        listed = ", ".join(sorted(known)) or "none"
+        raise FixtureError(record.path, f"{record.field}.{name}", f"{value!r} names no known {what} (known: {listed})")
+
+
+def _check_workflow(record: _Record) -> None:
+    """The workflow as the API would take it whole: its fields, its dates and its flow."""
+    if not isinstance(record.value, dict):
+        raise FixtureError(record.path, record.field, "a workflow must be a mapping")
+    workflow_id = record.value.get("id")
+    where = f"workflow {workflow_id!r}" if isinstance(workflow_id, str) else record.field
+    try:
+        workflow_from_fixture(record.value, _ANY_START)
+    except pydantic.ValidationError as error:
+        first = error.errors()[0]
+        location = ".".join(str(part) for part in first["loc"])
+        raise FixtureError(record.path, f"{where} {location}", first["msg"]) from None
+    except (ValueError, BadRequest) as error:
+        raise FixtureError(record.path, where, str(error)) from None
 
 
 def _merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
