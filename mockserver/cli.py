@@ -38,7 +38,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--fixtures",
         type=Path,
         action="append",
-        help="fixtures folder; repeat to add more [MOCKSERVER_FIXTURES, paths separated by ':']",
+        help="fixtures folder added to the default ones; repeat to add more "
+        "[MOCKSERVER_FIXTURES, paths separated by ':']",
+    )
+    serve.add_argument(
+        "--no-default-fixtures",
+        action="store_true",
+        default=_env_flag("NO_DEFAULT_FIXTURES"),
+        help="start from the --fixtures folders alone, without the default principals, apps and costs "
+        "[MOCKSERVER_NO_DEFAULT_FIXTURES]",
     )
     serve.add_argument(
         "--any-key",
@@ -115,9 +123,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
     fixtures = args.fixtures
     if not fixtures:
         env_paths = _env("FIXTURES")
-        fixtures = [Path(p) for p in env_paths.split(":")] if env_paths else [DEFAULT_FIXTURES]
+        fixtures = [Path(p) for p in env_paths.split(":") if p] if env_paths else []
+    defaults = [] if args.no_default_fixtures else [DEFAULT_FIXTURES]
     return Settings(
-        fixtures=fixtures,
+        fixtures=[*defaults, *fixtures],
         any_key=args.any_key,
         dry_run_status=args.dry_run_status,
         cancel_workflow_jobs=args.cancel_workflow_jobs,
@@ -130,20 +139,36 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
-def banner(settings: Settings, host: str, port: int, keys: Sequence[tuple[str, str, str, str, str]]) -> str:
+def banner(
+    settings: Settings,
+    host: str,
+    port: int,
+    keys: Sequence[tuple[str, str, str, str, str]],
+    tokens: Sequence[str] = (),
+) -> str:
+    """What a developer needs to start calling the fake; only credentials the fake accepts."""
     base = f"http://{host}:{port}"
+    bearer = tokens[0] if tokens else "<a JWT whose sub is a user id>"
+    if settings.any_key:
+        credentials = ["  Credentials: any key:secret is accepted"]
+    elif keys:
+        credentials = ["  Credentials:"]
+        credentials += [
+            f"    {key}:{secret}  ({user}, {role} of {project})" for key, secret, user, role, project in keys
+        ]
+    else:
+        credentials = ["  Credentials: none (no API key in the fixtures)"]
     lines = [
         f"Scenario mockserver listening on {base}",
         f'  API:        {base}/v1   (Scenario(base_url="{base}/v1", api_key=..., api_secret=...))',
-        f"  Orchestrator: {base}/api/v1/workflows/   (Authorization: Bearer token_alice)",
+        f"  Orchestrator: {base}/api/v1/workflows/   (Authorization: Bearer {bearer})",
         f"  Dashboard:  {base}/_mock/",
         f"  API docs:   {base}/_mock/docs",
         f"  Clock:      {settings.clock_mode}"
         + (f" x{settings.clock_speed:g}" if settings.clock_mode == "realtime" else ""),
         *([f"  State file: {settings.state_file}"] if settings.state_file else []),
-        "  Credentials:" if keys else "  Credentials: any key:secret is accepted",
+        *credentials,
     ]
-    lines += [f"    {key}:{secret}  ({user}, {role} of {project})" for key, secret, user, role, project in keys]
     return "\n".join(lines)
 
 
@@ -157,10 +182,15 @@ def serve_command(args: argparse.Namespace) -> int:
 
     from mockserver.server.app import create_app
     from mockserver.server.fake import Fake
+    from mockserver.server.fixtures import FixtureError
     from mockserver.server.state import load_file, save_file
 
     settings = settings_from(args)
-    fake = Fake(settings)
+    try:
+        fake = Fake(settings)
+    except FixtureError as error:
+        print(f"mockserver: fixtures cannot be loaded: {error}", file=sys.stderr)
+        return 2
     fake.base_url = f"http://{args.host}:{args.port}"
     if settings.state_file is not None:
         try:
@@ -175,7 +205,7 @@ def serve_command(args: argparse.Namespace) -> int:
         if settings.any_key
         else [(k.key, k.secret, k.user_id, k.role, k.project_id) for k in fake.directory.keys.values()]
     )
-    print(banner(settings, args.host, args.port, keys), flush=True)
+    print(banner(settings, args.host, args.port, keys, list(fake.directory.tokens)), flush=True)
     if args.log_requests and args.log_level.lower() in ("trace", "debug", "info"):
         _log_requests_to_stdout()  # request lines are information: a quieter --log-level leaves them out
     # uvicorn shuts down cleanly on SIGINT/SIGTERM, then raises the signal again for the previous handler:

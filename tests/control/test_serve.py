@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 ALICE = ("key_alice", "secret_alice")
 
@@ -102,3 +103,88 @@ def test_options_come_from_the_environment_too(tmp_path: Path):
         env.setenv("MOCKSERVER_LOG_REQUESTS", "false")
         args = build_parser().parse_args(["serve"])
     assert settings_from(args).state_file == tmp_path / "s.json" and args.log_requests is False
+
+
+def _team_folder(root: Path, tokens: bool) -> Path:
+    folder = root / "team"
+    folder.mkdir()
+    principals = {
+        "projects": [{"id": "proj_team"}],
+        "apiKeys": [{"key": "key_zoe", "secret": "secret_zoe", "userId": "user_zoe", "projectId": "proj_team"}],
+        "bearerTokens": [{"token": "token_zoe", "key": "key_zoe"}] if tokens else [],
+    }
+    (folder / "principals.yaml").write_text(yaml.safe_dump(principals))
+    return folder
+
+
+def test_fixtures_add_to_the_defaults_and_the_banner_shows_both(tmp_path: Path):
+    served = Served("--clock", "manual", "--fixtures", str(_team_folder(tmp_path, tokens=True)))
+    try:
+        assert httpx.get(f"{served.url}/v1/workflows/workflow_upscaler", auth=ALICE).status_code == 200
+        zoe = httpx.get(f"{served.url}/v1/workflows", auth=("key_zoe", "secret_zoe"))
+        assert zoe.status_code == 200
+    finally:
+        code, output = served.stop()
+    assert code == 0
+    assert "key_alice:secret_alice" in output and "key_zoe:secret_zoe  (user_zoe, editor of proj_team)" in output
+    assert "(Authorization: Bearer token_alice)" in output
+
+
+def test_no_default_fixtures_replaces_them_and_the_banner_offers_no_missing_token(tmp_path: Path):
+    served = Served("--clock", "manual", "--no-default-fixtures", "--fixtures", str(_team_folder(tmp_path, False)))
+    try:
+        assert httpx.get(f"{served.url}/v1/workflows", auth=ALICE).status_code == 401
+        assert httpx.get(f"{served.url}/v1/workflows", auth=("key_zoe", "secret_zoe")).status_code == 200
+        assert (
+            httpx.get(f"{served.url}/v1/workflows/workflow_upscaler", auth=("key_zoe", "secret_zoe")).status_code == 404
+        )
+    finally:
+        code, output = served.stop()
+    assert code == 0
+    assert "key_zoe:secret_zoe" in output and "key_alice" not in output
+    assert "token_" not in output and "(Authorization: Bearer <a JWT whose sub is a user id>)" in output
+
+
+def test_a_bad_fixtures_folder_stops_the_start_naming_file_and_field(tmp_path: Path):
+    folder = tmp_path / "team"
+    (folder / "workflows").mkdir(parents=True)
+    (folder / "workflows" / "broken.yaml").write_text("id: workflow_broken\nname: Broken\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--port", str(_free_port()), "--fixtures", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert f"{folder / 'workflows' / 'broken.yaml'}: workflow 'workflow_broken' description: Field required" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_fixtures_from_the_environment_add_to_the_defaults_unless_told_not_to(tmp_path: Path):
+    from mockserver.cli import build_parser, settings_from
+    from mockserver.server.settings import DEFAULT_FIXTURES
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MOCKSERVER_FIXTURES", f"{tmp_path / 'a'}:{tmp_path / 'b'}")
+        assert settings_from(build_parser().parse_args(["serve"])).fixtures == [
+            DEFAULT_FIXTURES,
+            tmp_path / "a",
+            tmp_path / "b",
+        ]
+        env.setenv("MOCKSERVER_NO_DEFAULT_FIXTURES", "1")
+        assert settings_from(build_parser().parse_args(["serve"])).fixtures == [tmp_path / "a", tmp_path / "b"]
+    assert settings_from(build_parser().parse_args(["serve"])).fixtures == [DEFAULT_FIXTURES]
+
+
+def test_the_banner_names_only_credentials_that_exist():
+    from mockserver.cli import banner
+    from mockserver.server.settings import Settings
+
+    none = banner(Settings(), "127.0.0.1", 8000, [])
+    assert "token_alice" not in none and "Credentials: none" in none and "any key:secret" not in none
+    any_key = banner(Settings(any_key=True), "127.0.0.1", 8000, [])
+    assert "Credentials: any key:secret is accepted" in any_key
+    keyed = banner(Settings(), "127.0.0.1", 8000, [("key_zoe", "s", "user_zoe", "reader", "proj_team")], ["tok_z"])
+    assert "(Authorization: Bearer tok_z)" in keyed and "key_zoe:s  (user_zoe, reader of proj_team)" in keyed
