@@ -124,6 +124,8 @@ def _read_principals(path: Path, records: _Records) -> None:
     for section, entries in data.items():
         if section not in _PRINCIPAL_SECTIONS:
             raise FixtureError(path, str(section), f"unknown section; known: {', '.join(_PRINCIPAL_SECTIONS)}")
+        if entries is None:  # a section left empty
+            continue
         if not isinstance(entries, list):
             raise FixtureError(path, section, "must be a list")
         records.sections[section] += [_Record(path, f"{section}[{i}]", entry) for i, entry in enumerate(entries)]
