@@ -157,7 +157,10 @@ def test_bad_principals_are_refused_naming_the_field(
 
 
 def test_a_key_may_join_a_project_of_another_folder(tmp_path: Path) -> None:
-    extra = {"bearerTokens": None, "apiKeys": [{"key": "key_yan", "secret": "s", "userId": "user_yan", "projectId": "proj_demo"}]}
+    extra = {
+        "bearerTokens": None,
+        "apiKeys": [{"key": "key_yan", "secret": "s", "userId": "user_yan", "projectId": "proj_demo"}],
+    }
     fixtures = load_fixtures([DEFAULT_FIXTURES, _folder(tmp_path, extra)])
     assert fixtures.api_keys[-1]["key"] == "key_yan"
 
