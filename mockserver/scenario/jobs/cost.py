@@ -1,9 +1,10 @@
 """What a workflow run costs, in creative units (CU).
 
-``PUT /workflows/{id}/run?dryRun=true`` answers ``estimatedCost``, and a real run's job carries
-``billing.cuCost``; both are ``estimate_cost`` of the same workflow with the same run inputs, so a
-dry run always predicts the bill exactly. The model is deterministic: it reads the flow, the input
-definitions, the run's input values and the price table, and nothing else.
+``PUT /workflows/{id}/run?dryRun=true`` answers ``estimatedCost``: ``estimate_cost`` of the workflow
+with the run's inputs. A real run's job carries that estimate in ``billing.cuCost`` while it runs, and
+is billed, when it ends, the work it did at the same prices (:mod:`billing`). The model is
+deterministic: it reads the flow, the input definitions, the run's input values and the price table,
+and nothing else.
 
 The cost model
 --------------
@@ -187,11 +188,17 @@ def estimate_cost(
 ) -> int:
     """The whole CU cost of running the workflow with ``values`` (see the module docstring)."""
     costing = _Costing(table, resolve_workflow)
-    return _round_up(costing.workflow_cost(workflow_id, flow, inputs, values, frozenset()))
+    return round_up(costing.workflow_cost(workflow_id, flow, inputs, values, frozenset()))
 
 
-def _round_up(cost: float) -> int:
+def round_up(cost: float) -> int:
+    """A CU amount as a whole number of CU: rounded up, never below 0."""
     return max(0, math.ceil(round(cost, _ROUNDING_DECIMALS)))
+
+
+def run_impact(definitions: list[dict], values: dict[str, object]) -> float:
+    """``input_impact`` of a run, the inputs' defaults standing in for the values it was not given."""
+    return input_impact(definitions, {**_defaults(definitions), **values})
 
 
 # --- Workflows and nodes -------------------------------------------------------------------------
