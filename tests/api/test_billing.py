@@ -90,6 +90,23 @@ LOGIC = {"cases": [{"condition": "cheap", "value": "cheap"}, {"condition": "prem
 MODE_INPUT = [{"name": "mode", "type": "string", "allowedValues": ["cheap", "premium"], "required": {"always": True}}]
 
 
+def test_the_untaken_branch_of_an_if_else_is_not_billed_nor_estimated_when_the_inputs_decide(http, fake):
+    check = {
+        "id": "check",
+        "type": "logic",
+        "logicType": "if-else",
+        "inputs": [{"name": "condition", "type": "string", "ref": {"node": "workflow", "name": "mode"}}],
+        "logic": LOGIC,
+    }
+    workflow_id = make_workflow(http, [check, *BRANCH_FLOW_TAIL], MODE_INPUT)
+    for mode, price in (("cheap", 2), ("premium", PREMIUM)):
+        estimate, job = estimate_then_run(http, fake, workflow_id, {"mode": mode})
+        statuses = {node["id"]: node["status"] for node in job["metadata"]["flow"]}
+        taken, untaken = ("cheap", "premium") if mode == "cheap" else ("premium", "cheap")
+        assert statuses[taken] == "success" and statuses[untaken] == "skipped"
+        assert job["billing"]["cuCost"] == estimate == price
+
+
 def test_a_branch_chosen_at_run_time_is_in_the_estimate_but_not_in_the_bill(http, fake):
     # The logic reads another node's output, which only the run knows: the estimate prices both branches.
     pick = {
