@@ -10,6 +10,7 @@ from mockserver.scenario.jobs.cost import (
     input_impact,
     node_price,
     node_runs,
+    skipped_nodes,
 )
 from mockserver.scenario.workflows.flow import NODE_TYPES
 
@@ -150,6 +151,84 @@ def test_a_workflow_price_still_scales_with_input_impact() -> None:
 def test_a_workflow_price_applies_only_to_that_workflow() -> None:
     table = CostTable.from_fixtures({"workflows": {"workflow_other": 20}})
     assert cost([model("a")], table=table) == 5
+
+
+# --- Branches ------------------------------------------------------------------------------------
+
+MODE = [{"name": "mode", "type": "string"}]
+
+
+def if_else(node_id: str, source: dict, default: str | None = None) -> dict:
+    """A logic node choosing "cheap" or "dear" from ``source``, one of its inputs."""
+    cases = [{"condition": "cheap", "value": "cheap"}, {"condition": "dear", "value": "dear"}]
+    logic: dict[str, object] = {"cases": cases, "default": default}
+    return node(node_id, "logic", logicType="if-else", inputs=[{"name": "condition", **source}], logic=logic)
+
+
+def when(logic_id: str, equal: str | None = None) -> list[dict]:
+    """The inputs of a node that runs only when ``logic_id`` outputs ``equal`` (or succeeds, without one)."""
+    ref: dict[str, object] = {"conditional": [logic_id]}
+    if equal is not None:
+        ref["equal"] = equal
+    return [{"name": "go", "type": "string", "ref": ref}]
+
+
+def branches(source: dict, default: str | None = None) -> list[dict]:
+    return [
+        if_else("check", source, default),
+        node("cheap", "remove-background", inputs=when("check", "cheap")),
+        model("dear", "model_dear") | {"inputs": when("check", "dear")},
+    ]
+
+
+def test_the_inputs_choose_the_branch_that_is_priced() -> None:
+    flow = branches({"ref": workflow_input("mode")})
+    assert cost(flow, MODE, {"mode": "cheap"}) == 2
+    assert cost(flow, MODE, {"mode": "dear"}) == 5
+    assert skipped_nodes(flow, {"mode": "cheap"}) == {"dear"}
+
+
+def test_a_literal_chooses_the_branch_too() -> None:
+    assert cost(branches({"value": "dear"})) == 5
+
+
+def test_no_matching_case_takes_the_default_branch() -> None:
+    flow = branches({"ref": workflow_input("mode")}, default="cheap")
+    assert cost(flow, MODE, {"mode": "neither"}) == 2
+    assert cost(branches({"ref": workflow_input("mode")}), MODE, {"mode": "neither"}) == 0
+
+
+def test_a_branch_chosen_by_another_nodes_output_prices_both() -> None:
+    flow = [node("words", "generate-prompt"), *branches({"ref": {"node": "words", "name": "prompt"}})]
+    assert skipped_nodes(flow, {}) == set()
+    assert cost(flow) == 1 + 2 + 5
+
+
+def test_what_waits_only_for_a_skipped_branch_is_skipped() -> None:
+    flow = [
+        *branches({"value": "cheap"}),
+        model("after_dear") | {"dependsOn": ["dear"]},
+        model("after_both") | {"dependsOn": ["cheap", "dear"]},
+        node("if_dear_ran", "generate-prompt", inputs=when("dear")),
+    ]
+    assert skipped_nodes(flow, {}) == {"dear", "after_dear", "if_dear_ran"}
+    assert cost(flow) == 2 + 5
+
+
+def test_a_skipped_loop_skips_its_body_nested_loops_included() -> None:
+    flow = [
+        *branches({"value": "cheap"}),
+        for_each("outer", ["inner"], count=2, dependsOn=["dear"]),
+        for_each("inner", ["draw"], count=3),
+        model("draw"),
+    ]
+    assert skipped_nodes(flow, {}) == {"dear", "outer", "inner", "draw"}
+    assert cost(flow) == 2
+
+
+def test_a_branch_inside_a_loop_is_priced_per_iteration() -> None:
+    flow = [for_each("loop", ["check", "cheap", "dear"], count=3), *branches({"value": "dear"})]
+    assert cost(flow) == 15
 
 
 # --- Loops ---------------------------------------------------------------------------------------

@@ -1,9 +1,15 @@
 """What a workflow run costs, in creative units (CU).
 
-``PUT /workflows/{id}/run?dryRun=true`` answers ``estimatedCost``, and a real run's job carries
-``billing.cuCost``; both are ``estimate_cost`` of the same workflow with the same run inputs, so a
-dry run always predicts the bill exactly. The model is deterministic: it reads the flow, the input
-definitions, the run's input values and the price table, and nothing else.
+``PUT /workflows/{id}/run?dryRun=true`` answers ``estimatedCost``: ``estimate_cost`` of the workflow
+with the run's inputs. A real run's job carries that estimate in ``billing.cuCost`` while it runs, and
+is billed, when it ends, the work it did at the same prices (:mod:`billing`). The model is
+deterministic: it reads the flow, the input definitions, the run's input values and the price table,
+and nothing else.
+
+The estimate equals the bill of a run whose every node succeeds when the inputs decide every branch
+and every loop. Where they do not, it is an upper bound for branches (an if-else decided by another
+node's output is priced with every branch it may take) but not for loops: a loop over another node's
+output counts one iteration, and a workflow that runs itself counts the repeated run as 0.
 
 The cost model
 --------------
@@ -28,8 +34,12 @@ fractions. Amounts within 1e-9 of a whole number count as that number, so that a
 
 Default node type prices: ``model`` and ``custom-model`` 5, ``remove-background`` 2,
 ``generate-prompt`` 1; ``workflow``, ``logic``, ``transform``, ``list``, ``for-each``,
-``user-approval`` and ``user-selection`` 0. Every node of the flow counts, including the nodes of
-an if/else branch that a real run may end up skipping.
+``user-approval`` and ``user-selection`` 0. Every node of the flow counts, except those the run is
+sure to skip (``skipped_nodes``): a node with a ``ref.conditional`` on a ``logic`` node whose
+``equal`` differs from what that logic node picks from the run's input values and literals, a node
+conditional on a skipped node, a node all of whose dependencies are skipped, and the body of a
+skipped for-each node. A logic node that reads another node's output picks only at run time: the
+nodes of every one of its branches count.
 
 **Runs** (how many times a node executes)::
 
@@ -91,7 +101,8 @@ from types import MappingProxyType
 from typing import Any, TypeGuard
 
 from mockserver.scenario.jobs.inputs import ARRAY_ITEM_TYPES
-from mockserver.scenario.workflows.flow import NODE_TYPES, WORKFLOW_REF
+from mockserver.scenario.jobs.outputs import if_else
+from mockserver.scenario.workflows.flow import NODE_TYPES, WORKFLOW_REF, node_dependencies
 
 DEFAULT_NODE_COSTS: Mapping[str, float] = MappingProxyType(
     {
@@ -187,11 +198,17 @@ def estimate_cost(
 ) -> int:
     """The whole CU cost of running the workflow with ``values`` (see the module docstring)."""
     costing = _Costing(table, resolve_workflow)
-    return _round_up(costing.workflow_cost(workflow_id, flow, inputs, values, frozenset()))
+    return round_up(costing.workflow_cost(workflow_id, flow, inputs, values, frozenset()))
 
 
-def _round_up(cost: float) -> int:
+def round_up(cost: float) -> int:
+    """A CU amount as a whole number of CU: rounded up, never below 0."""
     return max(0, math.ceil(round(cost, _ROUNDING_DECIMALS)))
+
+
+def run_impact(definitions: list[dict], values: dict[str, object]) -> float:
+    """``input_impact`` of a run, the inputs' defaults standing in for the values it was not given."""
+    return input_impact(definitions, {**_defaults(definitions), **values})
 
 
 # --- Workflows and nodes -------------------------------------------------------------------------
@@ -221,11 +238,12 @@ class _Costing:
     def flow_cost(self, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> float:
         nodes = _nodes(flow)
         runs = node_runs(nodes, values)
+        skipped = skipped_nodes(nodes, values)
         # fsum is exact, so the total does not depend on the order of the nodes.
         return math.fsum(
             runs[index] * self.node_cost(node, nodes, values, callers)
             for index, node in enumerate(nodes)
-            if runs[index]
+            if runs[index] and node.get("id") not in skipped
         )
 
     def node_cost(self, node: dict, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> float:
@@ -277,6 +295,87 @@ def _passed_values(node: dict, flow: list[dict], values: dict[str, object]) -> d
 
 def _fingerprint(values: dict[str, object]) -> str:
     return json.dumps(values, sort_keys=True, default=repr)
+
+
+# --- Branches ------------------------------------------------------------------------------------
+
+
+def skipped_nodes(flow: list[dict], values: dict[str, object]) -> set[str]:
+    """Ids of the nodes a run is sure to skip, as far as its input values tell before it starts.
+
+    A node is skipped when one of its ``ref.conditional`` nodes is, when it waits for a ``logic``
+    node whose choice, made from input values and literals alone, is not its ``equal``, or when every
+    node it waits for is skipped; a skipped for-each node skips its body. A choice that depends on
+    another node's output is unknown here, so both of its branches count.
+    """
+    nodes = _nodes(flow)
+    if not any(_conditional_refs(node) for node in nodes):
+        return set()
+    nodes_by_id = _nodes_by_id(nodes)
+    choices = {node_id: choice for node_id, node in nodes_by_id.items() if (choice := _static_choice(node, values))}
+    skipped: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for node_id, node in nodes_by_id.items():
+            if node_id not in skipped and _is_skipped(node, nodes_by_id, skipped, choices):
+                skipped.add(node_id)
+                skipped.update(_loop_body(node, nodes_by_id))
+                changed = True
+    return skipped
+
+
+def _conditional_refs(node: dict) -> list[dict]:
+    refs = [node_input.get("ref") for node_input in _objects(node.get("inputs"))]
+    return [ref for ref in refs if isinstance(ref, dict) and ref.get("conditional")]
+
+
+def _is_skipped(
+    node: dict, nodes_by_id: Mapping[str, dict], skipped: set[str], choices: Mapping[str, tuple[object]]
+) -> bool:
+    for ref in _conditional_refs(node):
+        equal = ref.get("equal")
+        for target in _strings(ref.get("conditional")):
+            if target in skipped:
+                return True
+            if equal is not None and target in choices and choices[target][0] != equal:
+                return True
+    waits_for = [node_id for node_id in node_dependencies(node) if node_id in nodes_by_id]
+    return bool(waits_for) and all(node_id in skipped for node_id in waits_for)
+
+
+def _static_choice(node: dict, values: dict[str, object]) -> tuple[object] | None:
+    """What a ``logic`` node outputs, in a 1-tuple, when its inputs are values and literals; else None."""
+    if node.get("type") != "logic":
+        return None
+    known: dict[str, object] = {}
+    for node_input in _objects(node.get("inputs")):
+        ref = node_input.get("ref")
+        if "value" in node_input:
+            value = node_input["value"]
+        elif isinstance(ref, dict) and ref.get("node") == WORKFLOW_REF:
+            value = values.get(str(ref.get("name")))
+        elif isinstance(ref, dict) and ref.get("node"):
+            return None  # another node's output: only the run knows it
+        else:
+            value = None
+        if value is not None:
+            known[str(node_input.get("name", ""))] = value
+    return (if_else(node, known),)
+
+
+def _loop_body(node: dict, nodes_by_id: Mapping[str, dict]) -> set[str]:
+    """The ids of every node inside a for-each node, nested loops' bodies included."""
+    body: set[str] = set()
+    pending = [node] if node.get("type") == "for-each" else []
+    while pending:
+        for body_id in _strings(pending.pop().get("loopBodyNodeIds")):
+            if body_id not in body:
+                body.add(body_id)
+                inner = nodes_by_id.get(body_id)
+                if inner is not None and inner.get("type") == "for-each":
+                    pending.append(inner)
+    return body
 
 
 # --- Loops ---------------------------------------------------------------------------------------

@@ -52,7 +52,8 @@ class Job:
     workflow_job_id: str | None = None  # set on a workflow's node jobs and sub-workflow jobs
     node_id: str | None = None  # the parent's node this job runs
     nodes: list[NodeRun] | None = None  # workflow jobs only
-    cu_cost: float = 0
+    cu_cost: float = 0  # the estimate while the job runs, what it is billed once it ends
+    cost_factor: float = 1.0  # the input impact of the run's values, which its node prices are multiplied by
     output_kinds: list[str] = field(default_factory=list)
     asset_ids: list[str] = field(default_factory=list)
     output: dict[str, Any] | None = None

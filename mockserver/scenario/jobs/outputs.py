@@ -106,10 +106,20 @@ def loop_items(job: Job, run: NodeRun) -> list[Any]:
     if isinstance(count, int) and count > 0:
         return list(range(count))
     for node_input in run.definition.get("inputs") or ():
-        value = resolve_value(job, run, node_input)
+        value = _iterated_value(job, run, node_input)
         if value is not None:
             return list(value) if isinstance(value, list) else [value]
     return []
+
+
+def _iterated_value(job: Job, run: NodeRun, node_input: dict[str, Any]) -> Any:
+    """What a for-each input iterates: a ``list`` node's items, whichever of its outputs the ref names."""
+    node_id = (node_input.get("ref") or {}).get("node")
+    if "value" not in node_input and node_id and node_id != "workflow":
+        source = resolve_run(job, run, node_id)
+        if source is not None and source.type == "list":
+            return source.output
+    return resolve_value(job, run, node_input)
 
 
 def produce(job: Job, run: NodeRun, ids: IdFactory, store: ScenarioStore) -> None:

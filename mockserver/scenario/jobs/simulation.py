@@ -26,8 +26,8 @@ from mockserver.core.clock import Clock, iso
 from mockserver.core.faults import FaultRules
 from mockserver.core.ids import IdFactory
 from mockserver.core.scheduler import Scheduler
-from mockserver.scenario.jobs import outputs
-from mockserver.scenario.jobs.cost import CostTable, node_price
+from mockserver.scenario.jobs import billing, outputs
+from mockserver.scenario.jobs.cost import CostTable, node_price, run_impact
 from mockserver.scenario.jobs.models import ACTIVE_JOB_STATUSES, Job, NodeRun
 from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows.flow import node_dependencies, topological_order
@@ -112,6 +112,7 @@ class Simulation:
             workflow_id=workflow.id,
             nodes=_node_runs(workflow.flow),
             cu_cost=cost,
+            cost_factor=run_impact(workflow.inputs, values),
             output_kinds=list(workflow.output_asset_kinds or ["image"]),
         )
         if parent is not None:
@@ -401,6 +402,7 @@ class Simulation:
         if job.is_terminal:
             return
         job.final_progress = 1.0 if status == "success" else self._live_progress(job, at)
+        job.cu_cost = self._settled_cost(job, status)
         self._set_status(job, status, at)
         job.ends_at = at
         if status != "success":
@@ -410,6 +412,14 @@ class Simulation:
         if job.job_id in self.holding[job.owner_id]:
             self.holding[job.owner_id].discard(job.job_id)
             self._admit(job.owner_id, at)
+
+    def _settled_cost(self, job: Job, status: str) -> float:
+        """What ``job`` is billed as it ends ``status``: the work it did (see :mod:`billing`)."""
+        if not job.is_workflow_job:
+            return job.cu_cost if status == "success" else 0  # a node job that failed or was canceled is refunded
+        if job.workflow_job_id:
+            return job.cu_cost  # a sub-workflow's work is billed on the job that runs it
+        return billing.bill(job, status, self.costs, self.store.get_job)
 
     def _abandon_nodes(self, job: Job, at: datetime) -> None:
         for run in job.nodes or ():
