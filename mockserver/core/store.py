@@ -2,7 +2,9 @@
 
 A :class:`Table` holds one kind of record; the listings (scopes) a record
 appears in, with its sort key in each, are derived from the record on save,
-so a record is never stored twice and a page costs O(log n + page). Each API
+so a record is never stored twice and a page costs O(log n + page). A listing
+paged through sees each record once, at the place it had when the first page
+was served (``core/index.VersionedIndex``). Each API
 declares its own tables (``scenario/store.py``, ``orchestrator/store.py``);
 they all share the :class:`Store`'s lock, which guards every change to the
 fake's state.
@@ -14,7 +16,7 @@ import threading
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
-from mockserver.core.index import Key, OrderedIndex, take_page
+from mockserver.core.index import Cursor, Entry, Key, VersionedIndex, take_page
 
 R = TypeVar("R")
 
@@ -30,7 +32,9 @@ class Table(Generic[R]):
         self._lock = lock
         self._listings = listings
         self._records: dict[str, R] = {}
-        self._index = OrderedIndex()
+        self._index = VersionedIndex()
+        self._version = 0  # counts saves; never reset, so a token from before a reset cannot pass for a new one
+        self._saved_at: dict[str, int] = {}
         self._filed: dict[str, Sequence[tuple[Hashable, Key]]] | None = {} if changed_in_place else None
 
     def get(self, record_id: str) -> R | None:
@@ -39,12 +43,17 @@ class Table(Generic[R]):
     def save(self, record_id: str, record: R) -> None:
         """Store a record, or re-index one changed in place."""
         with self._lock:
-            for scope, key in self._filed_under(record_id):
-                self._index.discard(scope, key)
+            self._version += 1
+            version = self._version
+            saved_at = self._saved_at.get(record_id)
+            if saved_at is not None:
+                for scope, (value, key_id) in self._filed_under(record_id):
+                    self._index.retire(scope, (value, key_id, saved_at), version)
             self._records[record_id] = record
+            self._saved_at[record_id] = version
             keys = self._listings(record)
-            for scope, key in keys:
-                self._index.add(scope, key)
+            for scope, (value, key_id) in keys:
+                self._index.add(scope, (value, key_id, version))
             if self._filed is not None:
                 self._filed[record_id] = keys
 
@@ -54,17 +63,36 @@ class Table(Generic[R]):
         previous = self._records.get(record_id)
         return () if previous is None else self._listings(previous)
 
-    def keys(self, scope: Hashable, after: Key | None = None, descending: bool = True) -> Iterator[Key]:
-        return self._index.keys(scope, after, descending)
+    def _still_listed(self, scope: Hashable, record_id: str) -> bool:
+        return any(filed == scope for filed, _ in self._filed_under(record_id))
+
+    def entries(self, scope: Hashable, after: Cursor | None = None, descending: bool = True) -> Iterator[Entry]:
+        """The entries of a listing from a cursor on, as the listing stood when its first page was served."""
+        return self._index.entries(scope, after, descending, self._still_listed)
 
     def page(
-        self, scope: Hashable, after: Key | None, descending: bool, limit: int, accept: Callable[[R], bool]
-    ) -> tuple[list[R], Key | None]:
-        return take_page(self.keys(scope, after, descending), self._records.get, limit, accept)
+        self,
+        scope: Hashable,
+        after: Cursor | None,
+        descending: bool,
+        limit: int,
+        accept: Callable[[R], bool],
+        load: Callable[[str], Any] | None = None,
+    ) -> tuple[list[Any], Cursor | None]:
+        """A page of a listing and the cursor to continue from; a first page with more to come opens the listing."""
+        with self._lock:
+            entries = self.entries(scope, after, descending)
+            page, last = take_page(entries, load or self._records.get, limit, accept)
+            if last is None:
+                return page, None
+            as_of = after.as_of if after is not None else self._version
+            if after is None:
+                self._index.open_listing(as_of)
+            return page, Cursor(last, as_of)
 
     def in_scope(self, scope: Hashable) -> Iterator[R]:
         """The records of a listing, in descending order."""
-        for _, record_id in self._index.keys(scope):
+        for _, record_id, _ in self.entries(scope):
             yield self._records[record_id]
 
     def count(self, scope: Hashable) -> int:
@@ -79,6 +107,7 @@ class Table(Generic[R]):
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
+            self._saved_at.clear()
             self._index.clear()
             if self._filed is not None:
                 self._filed.clear()

@@ -14,7 +14,7 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.core.index import Key, take_page
+from mockserver.core.index import Cursor, Key
 from mockserver.core.store import Store
 from mockserver.scenario.jobs.models import Job
 from mockserver.scenario.workflows.models import Workflow
@@ -93,13 +93,12 @@ class ScenarioStore:
             self._remember(workflow)
 
     def workflow_page(
-        self, scope: Hashable, after: Key | None, descending: bool, limit: int, accept: Any
-    ) -> tuple[list[Workflow], Key | None]:
-        keys = self._workflows.keys(scope, after, descending)
-        return take_page(keys, self.get_workflow, limit, accept)
+        self, scope: Hashable, after: Cursor | None, descending: bool, limit: int, accept: Any
+    ) -> tuple[list[Workflow], Cursor | None]:
+        return self._workflows.page(scope, after, descending, limit, accept, self.get_workflow)
 
     def workflows_in(self, scope: Hashable) -> Iterator[Workflow]:
-        for _, workflow_id in self._workflows.keys(scope):
+        for _, workflow_id, _ in self._workflows.entries(scope):
             workflow = self.get_workflow(workflow_id)
             if workflow is not None:
                 yield workflow
@@ -123,8 +122,8 @@ class ScenarioStore:
         self._jobs.save(job.job_id, job)
 
     def job_page(
-        self, scope: Hashable, after: Key | None, descending: bool, limit: int, accept: Any
-    ) -> tuple[list[Job], Key | None]:
+        self, scope: Hashable, after: Cursor | None, descending: bool, limit: int, accept: Any
+    ) -> tuple[list[Job], Cursor | None]:
         return self._jobs.page(scope, after, descending, limit, accept)
 
     def all_jobs(self) -> list[Job]:

@@ -104,3 +104,16 @@ def test_paging_by_creation_visits_every_job_once(http, runs):
         if not token:
             break
     assert len(seen) == len(set(seen)) and set(runs) <= set(seen)
+
+
+def test_page_size_goes_up_to_200_as_the_sdk_documents(http, fake, sdk):
+    for index in range(205):
+        http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": f"asset_{index}"})
+    first = sdk("alice").jobs.list(page_size=200)
+    assert len(first.jobs) == 200 and first.next_pagination_token
+    ids = [job.job_id for job in first.jobs]
+    rest = sdk("alice").jobs.list(page_size=200, pagination_token=first.next_pagination_token)
+    ids += [job.job_id for job in rest.jobs]
+    assert len(ids) == len(set(ids))
+    too_many = http("GET", "/v1/jobs?pageSize=201")
+    assert too_many.status_code == 400 and "maximum of 200" in too_many.json()["message"]

@@ -234,12 +234,12 @@ def test_approval_errors(http, fake, sdk):
         json={"workflowJobId": job["jobId"], "nodeId": "node_review"},
     )
     assert wrong.status_code == 404 and "is not a job of workflow" in wrong.json()["message"]
-    no_project = http(
+    another_project = http(
         "PUT",
-        f"/v1/workflows/{workflow_id}/user-approval",
+        f"/v1/workflows/{workflow_id}/user-approval?projectId=proj_other",
         json={"workflowJobId": job["jobId"], "nodeId": "node_review"},
     )
-    assert no_project.status_code == 400 and "projectId" in no_project.json()["message"]
+    assert another_project.status_code == 403
     # The SDK's deprecated alias sends the same request.
     with pytest.warns(DeprecationWarning):
         approved = sdk("alice").workflows.approve_user(
@@ -248,6 +248,19 @@ def test_approval_errors(http, fake, sdk):
     assert approved.job.status == "in-progress"
     twice = http("PUT", url, json={"workflowJobId": job["jobId"], "nodeId": "node_review"})
     assert twice.status_code == 400 and "not waiting for approval" in twice.json()["message"]
+
+
+def test_approval_without_project_id_uses_the_keys_project(http, fake, sdk):
+    workflow_id, job, _ = branching_job(http, fake, items=("x",))
+    with pytest.raises(scenario_sdk.PermissionDeniedError):
+        sdk("alice").workflows.user_approval(
+            workflow_id, project_id="proj_other", node_id="node_review", workflow_job_id=job["jobId"]
+        )
+    approved = sdk("alice").workflows.user_approval(
+        workflow_id, project_id=scenario_sdk.omit, node_id="node_review", workflow_job_id=job["jobId"]
+    )
+    assert approved.job.status == "in-progress"
+    assert {node.id: node.status for node in approved.job.metadata.flow}["node_review"] == "success"
 
 
 def test_dry_run_answers_402_with_the_cost_billed_by_the_real_run(http, fake):
