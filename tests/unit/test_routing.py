@@ -160,3 +160,5 @@ def test_a_route_outside_the_apis_is_refused_in_scenario_envelope_hinting_at_v1_
     ]
     assert fake.journal.entries()[-1].looks_like == "listWorkflows"
     assert caplog.messages == ["GET /workflows?pageSize=5 -> 404 not-in-contract (like listWorkflows, 0.0 ms)"]
+    assert http("GET", "/favicon.ico", who=None).status_code == 404
+    assert len(fake.journal.entries()) == 3  # a browser's own request is no client's drift

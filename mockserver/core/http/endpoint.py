@@ -183,6 +183,8 @@ class MountedApi:
 
 
 UnknownRouteAnswer = Callable[[Request, Exception], Awaitable[Response]]
+# Asked for by a browser showing the dashboard, not by any client: no journal entry, which would be drift.
+BROWSERS_OWN_REQUESTS = frozenset({"/favicon.ico"})
 
 
 def unknown_route_answer(apis: Sequence[MountedApi], home: MountedApi) -> UnknownRouteAnswer:
@@ -215,8 +217,8 @@ def _outside_the_apis(request: Request, served: Served, home: MountedApi, status
     contract = home.dialect.backend(served).contract
     meant = home.prefix + path
     meant_path = home.dialect.contract_path(home.prefix, meant)
-    looks_like = contract.closest(request.method, meant_path)
-    _journal_unknown(request, served.host, looks_like, status)
+    if path not in BROWSERS_OWN_REQUESTS:
+        _journal_unknown(request, served.host, contract.closest(request.method, meant_path), status)
     allow = error.headers.get("Allow", "") if isinstance(error, HTTPException) and error.headers else ""
     hint = ""
     if status == 404:
