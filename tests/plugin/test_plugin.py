@@ -153,3 +153,54 @@ def test_dropped_connection_is_a_connection_error_in_process(pytester: pytest.Py
         """
     )
     pytester.runpytest("-q", "-p", "anyio").assert_outcomes(passed=2)
+
+
+def test_marker_and_ini_values_are_checked_at_setup(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.scenario_mock(clock_mode="warp")
+        def test_unknown_clock_mode(scenario_mock):
+            pass
+
+        @pytest.mark.scenario_mock(clok_mode="manual")
+        def test_unknown_setting(scenario_mock):
+            pass
+
+        @pytest.mark.scenario_mock(dry_run_status=200)
+        def test_unknown_dry_run_status(scenario):
+            pass
+
+        @pytest.mark.scenario_mock("instant")
+        def test_positional(scenario_mock):
+            pass
+
+        @pytest.mark.scenario_mock(fixtures="team_fixtures")
+        def test_fixtures_not_a_list(scenario_mock):
+            pass
+        """
+    )
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(errors=5)
+    result.stdout.fnmatch_lines_random(
+        [
+            "*@pytest.mark.scenario_mock: clock_mode must be one of realtime, manual, instant, not 'warp'",
+            "*@pytest.mark.scenario_mock: unknown settings: clok_mode; known: *clock_mode*",
+            "*@pytest.mark.scenario_mock: dry_run_status must be one of 402, 269, not 200",
+            "*@pytest.mark.scenario_mock takes settings by name, e.g. clock_mode='instant'",
+            "*@pytest.mark.scenario_mock: fixtures must be a list of folders, not 'team_fixtures'",
+        ]
+    )
+
+    pytester.makeini(
+        """
+        [pytest]
+        scenario_mock_clock = warp
+        """
+    )
+    pytester.makepyfile("def test_ini(scenario):\n    pass\n")
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(errors=1)
+    clock_refusal = "*ini option scenario_mock_clock must be one of realtime, manual, instant, not 'warp'"
+    result.stdout.fnmatch_lines([clock_refusal])
