@@ -9,6 +9,9 @@ Installed with the package (entry point ``pytest11``), so the fixtures are there
 - ``scenario``: ``scenario_sdk.Scenario`` as alice, bound to that fake in process;
 - ``async_scenario``: ``scenario_sdk.AsyncScenario`` as alice, bound to it in process.
 
+The clients retry as the SDK does by default (``max_retries=2``); ``scenario_mock.client("alice",
+max_retries=0)`` makes one that does not.
+
 The fake starts from the default fixtures plus the folders listed in ``scenario_mock_fixtures``
 (ini, paths relative to the ini file), with the clock in ``scenario_mock_clock`` mode (``manual``
 unless set). ``@pytest.mark.scenario_mock(clock_mode="instant", ...)`` sets any
