@@ -190,7 +190,7 @@ BROWSERS_OWN_REQUESTS = frozenset({"/favicon.ico"})
 def unknown_route_answer(apis: Sequence[MountedApi], home: MountedApi) -> UnknownRouteAnswer:
     """The app's answer to a request its router found no route (404) or method (405) for: in the dialect of
     the API under whose prefix the path is; in ``home``'s outside them, with a hint at ``home``'s prefix.
-    Either way it is journaled as not in the contract, and logged.
+    Either way it is journaled as not in the contract (a browser's own /favicon.ico aside), and logged.
     """
 
     async def answer(request: Request, error: Exception) -> Response:
