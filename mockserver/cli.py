@@ -7,8 +7,10 @@ import gc
 import importlib
 import os
 import signal
+import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from importlib.metadata import version
 from pathlib import Path
 
 from mockserver.core.clock import CLOCK_MODES
@@ -26,10 +28,22 @@ def _env_flag(name: str) -> bool:
     return (_env(name) or "").lower() in ("1", "true", "yes", "on")
 
 
+class ShowingDefaults(argparse.HelpFormatter):
+    """Help that ends every option's line with its default, as the environment may have set it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        help = action.help or ""
+        shown = action.option_strings and action.default not in (None, argparse.SUPPRESS)
+        if shown and "%(default)" not in help:
+            help += " (default: %(default)s)"
+        return help
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mockserver", description="An offline fake of Scenario's Workflows and Jobs API."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('scenario-mockserver')}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="start the fake", description="Start the fake over HTTP.")
     serve.add_argument("--host", default=_env("HOST", "127.0.0.1"), help="address to listen on [MOCKSERVER_HOST]")
@@ -111,12 +125,23 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=_env("STATE_FILE"),
         help="load the whole state from this JSON file on start and save it there (atomically) on a clean "
-        "shutdown, so local data survives restarts [MOCKSERVER_STATE_FILE]",
+        "shutdown, so local data survives restarts [MOCKSERVER_STATE_FILE] (default: none, the state is not kept)",
     )
     serve.set_defaults(func=serve_command)
     for module in COMMAND_MODULES:
         importlib.import_module(module).register(commands)
+    for each in _parsers(parser):
+        each.formatter_class = ShowingDefaults
     return parser
+
+
+def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """The parser and every subcommand's, however deep."""
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                yield from _parsers(subparser)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -187,8 +212,14 @@ def serve_command(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     try:
+        listener = listen(args.host, args.port)
+    except OSError as error:
+        print(f"mockserver: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    try:
         fake = Fake(settings)
     except FixtureError as error:
+        listener.close()
         print(f"mockserver: fixtures cannot be loaded: {error}", file=sys.stderr)
         return 2
     fake.base_url = f"http://{args.host}:{args.port}"
@@ -196,6 +227,7 @@ def serve_command(args: argparse.Namespace) -> int:
         try:
             loaded = load_file(fake, settings.state_file)
         except ValueError as error:
+            listener.close()
             print(f"mockserver: {error}", file=sys.stderr)
             return 2
         if not loaded:
@@ -217,20 +249,31 @@ def serve_command(args: argparse.Namespace) -> int:
     # sight, full collections stop walking them, which kept stalling the slowest requests.
     gc.collect()
     gc.freeze()
+    config = uvicorn.Config(
+        app, host=args.host, port=args.port, log_level=args.log_level, access_log=not args.log_requests
+    )
+    server = uvicorn.Server(config)
     try:
-        uvicorn.run(
-            app,
-            host=args.host,
-            port=args.port,
-            log_level=args.log_level,
-            access_log=not args.log_requests,
-        )
+        server.run(sockets=[listener])
     finally:
+        listener.close()
         if settings.state_file is not None:
             save_file(fake, settings.state_file)
             print(f"mockserver: state saved to {settings.state_file}", flush=True)
         fake.close()
-    return 0
+    return 0 if server.started else 1
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port``, as uvicorn binds one; OSError when the address is taken or not ours."""
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError:
+        listener.close()
+        raise
+    return listener
 
 
 def _log_requests_to_stdout() -> None:

@@ -9,11 +9,15 @@ Installed with the package (entry point ``pytest11``), so the fixtures are there
 - ``scenario``: ``scenario_sdk.Scenario`` as alice, bound to that fake in process;
 - ``async_scenario``: ``scenario_sdk.AsyncScenario`` as alice, bound to it in process.
 
+The clients retry as the SDK does by default (``max_retries=2``); ``scenario_mock.client("alice",
+max_retries=0)`` makes one that does not.
+
 The fake starts from the default fixtures plus the folders listed in ``scenario_mock_fixtures``
 (ini, paths relative to the ini file), with the clock in ``scenario_mock_clock`` mode (``manual``
 unless set). ``@pytest.mark.scenario_mock(clock_mode="instant", ...)`` sets any
 :class:`~mockserver.server.settings.Settings` field for one test (or a module, with ``pytestmark``);
-``fixtures=[...]`` there adds folders too.
+``fixtures=[...]`` there adds folders too. An unknown setting, or a value it does not take, fails the
+test's setup with the setting's name and what it takes.
 """
 
 from __future__ import annotations
@@ -54,18 +58,43 @@ def _scope(fixture_name: str, config: pytest.Config) -> str:
 
 
 def _settings(request: pytest.FixtureRequest) -> Any:
+    """The fake's settings from the ini file and the closest ``scenario_mock`` marker; a setting unknown or
+    out of its allowed values fails the test's setup, naming it."""
+    from mockserver.core.clock import CLOCK_MODES
     from mockserver.server.settings import DEFAULT_FIXTURES
     from mockserver.testing import settings_with
 
     config = request.config
-    options: dict[str, Any] = {"clock_mode": config.getini("scenario_mock_clock")}
+    clock_mode = config.getini("scenario_mock_clock")
+    if clock_mode not in CLOCK_MODES:
+        pytest.fail(
+            f"ini option scenario_mock_clock must be one of {', '.join(CLOCK_MODES)}, not {clock_mode!r}",
+            pytrace=False,
+        )
+    options: dict[str, Any] = {"clock_mode": clock_mode}
     folders: list[Path] = [DEFAULT_FIXTURES, *(Path(p) for p in config.getini("scenario_mock_fixtures"))]
     marker = request.node.get_closest_marker("scenario_mock")
     if marker is not None:
-        marked = dict(marker.kwargs)
-        folders += [Path(p) for p in marked.pop("fixtures", [])]
+        marked = _marked_settings(marker)
+        folders += marked.pop("fixtures", [])
         options.update(marked)
-    return settings_with(fixtures=folders, **options)
+    try:
+        return settings_with(fixtures=folders, **options)
+    except (TypeError, ValueError) as error:
+        pytest.fail(f"@pytest.mark.scenario_mock: {error}", pytrace=False)
+
+
+def _marked_settings(marker: pytest.Mark) -> dict[str, Any]:
+    if marker.args:
+        pytest.fail("@pytest.mark.scenario_mock takes settings by name, e.g. clock_mode='instant'", pytrace=False)
+    marked = dict(marker.kwargs)
+    if "fixtures" in marked:
+        folders = marked["fixtures"]
+        if not isinstance(folders, list | tuple) or not all(isinstance(f, str | Path) for f in folders):
+            refusal = f"@pytest.mark.scenario_mock: fixtures must be a list of folders, not {folders!r}"
+            pytest.fail(refusal, pytrace=False)
+        marked["fixtures"] = [Path(folder) for folder in folders]
+    return marked
 
 
 @pytest.fixture(scope=_scope)

@@ -66,11 +66,14 @@ class MockHandle:
     # ---- clients
 
     def client(self, who: str = "alice", **options: Any) -> Any:
-        """``scenario_sdk.Scenario`` as this principal, calling the app in process (no socket)."""
+        """``scenario_sdk.Scenario`` as this principal, calling the app in process (no socket).
+
+        ``options`` go to the SDK's constructor: it retries as the SDK does (``max_retries=2``) unless told
+        otherwise, e.g. ``max_retries=0`` to see every refusal at the first attempt.
+        """
         from scenario_sdk import Scenario
 
         key = api_key_for(self.fake, who)
-        options.setdefault("max_retries", 0)
         client = Scenario(
             base_url=f"{IN_PROCESS_URL}/v1",
             api_key=key.key,
@@ -82,11 +85,11 @@ class MockHandle:
         return client
 
     def async_client(self, who: str = "alice", **options: Any) -> Any:
-        """``scenario_sdk.AsyncScenario`` as this principal, calling the app in process (no socket)."""
+        """``scenario_sdk.AsyncScenario`` as this principal, calling the app in process (no socket); ``options``
+        as for :meth:`client`."""
         from scenario_sdk import AsyncScenario
 
         key = api_key_for(self.fake, who)
-        options.setdefault("max_retries", 0)
         return AsyncScenario(
             base_url=f"{IN_PROCESS_URL}/v1",
             api_key=key.key,

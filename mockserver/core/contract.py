@@ -41,7 +41,7 @@ class Schema:
             return []
         found = []
         for error in validator.iter_errors(instance):
-            found.append((_pointer(error.instance_path), error.message))
+            found.append((_pointer(error.instance_path), _message(error)))
             if len(found) == limit:
                 break
         return sorted(found, key=_most_specific_first)
@@ -53,6 +53,14 @@ class Schema:
                     schema = {"$ref": "#" + quote(self._pointer, safe="/~"), **self._definitions}
                     self._compiled = jsonschema_rs.Draft202012Validator(schema)
         return self._compiled
+
+
+def _message(error: Any) -> str:
+    """The validator's message, except that a value outside an enum lists every allowed value, not two of them."""
+    if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Enum):
+        allowed = ", ".join(json.dumps(option) for option in error.kind.options)
+        return f"{json.dumps(error.instance)} is not one of {allowed}"
+    return error.message
 
 
 def _most_specific_first(problem: tuple[str, str]) -> tuple[int, str]:

@@ -18,6 +18,11 @@ from typing import Literal
 
 from mockserver.core.errors import Forbidden, Unauthorized
 
+# What a refused caller is told after the API's own words: where the fake lists the credentials it accepts.
+WHERE_KEYS_ARE = "(mockserver: see GET /_mock/principals on the fake, or the default principals in its README)"
+BAD_KEY = f"Invalid or missing API key {WHERE_KEYS_ARE}"
+BAD_TOKEN = f"Invalid or expired token {WHERE_KEYS_ARE}"
+
 Role = Literal["admin", "editor", "reader"]
 ROLES: tuple[Role, ...] = ("admin", "editor", "reader")
 
@@ -98,7 +103,7 @@ class Directory:
         elif scheme == "bearer":
             principal = self._from_bearer(credentials.strip(), project_id)
         else:
-            raise Unauthorized("Invalid or missing API key")
+            raise Unauthorized(BAD_KEY)
         return self._in_project(principal, project_id)
 
     def _from_basic(self, credentials: str) -> Principal:
@@ -115,15 +120,15 @@ class Directory:
         try:
             decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
-            raise Unauthorized("Invalid or missing API key") from None
+            raise Unauthorized(BAD_KEY) from None
         key, sep, secret = decoded.partition(":")
         if not sep or not key:
-            raise Unauthorized("Invalid or missing API key")
+            raise Unauthorized(BAD_KEY)
         if self.any_key:
             return Principal(user_id=f"user_{key}", project_id="", role="editor")
         api_key = self.keys.get(key)
         if api_key is None or api_key.secret != secret:
-            raise Unauthorized("Invalid or missing API key")
+            raise Unauthorized(BAD_KEY)
         return _principal_of(api_key, "basic")
 
     def _from_bearer(self, token: str, project_id: str | None) -> Principal:
@@ -132,14 +137,14 @@ class Directory:
         claims = _jwt_claims(token) or {}
         user_id = claims.get("sub")
         if not isinstance(user_id, str):
-            raise Unauthorized("Invalid or expired token")
+            raise Unauthorized(BAD_TOKEN)
         if self.any_key:
             return Principal(user_id=user_id, project_id="", role="editor", via="bearer")
         wanted = claims.get("projectId") or project_id
         for api_key in self.keys.values():
             if api_key.user_id == user_id and (wanted is None or api_key.project_id == wanted):
                 return _principal_of(api_key, "bearer")
-        raise Unauthorized("Invalid or expired token")
+        raise Unauthorized(BAD_TOKEN)
 
     def _in_project(self, principal: Principal, project_id: str | None) -> Principal:
         if self.any_key:

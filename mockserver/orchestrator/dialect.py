@@ -143,7 +143,8 @@ class FastAPIDialect(Dialect[OrchestratorBackend]):
     def contract_path(self, prefix: str, path: str) -> str:
         return path  # the contract names every path in full, prefix included
 
-    def unknown_route(self, request: Request, status: int, allowed: list[str]) -> Response:
+    def unknown_route(self, request: Request, status: int, allowed: list[str], hint: str = "") -> Response:
+        # FastAPI's answers are fixed words, with no room for a hint.
         if status == 405:
             allow = {"Allow": ", ".join(allowed)}
             return JSONResponse({"detail": "Method Not Allowed"}, status_code=405, headers=allow)

@@ -53,8 +53,8 @@ class ScenarioDialect(Dialect[ScenarioBackend]):
         body = self.error_body(500, "Internal Server Error", "Internal server error")
         return ApiJSONResponse(body, status_code=500)
 
-    def unknown_route(self, request: Request, status: int, allowed: list[str]) -> Response:
-        refusal = f"Cannot {request.method} {request.url.path}"
+    def unknown_route(self, request: Request, status: int, allowed: list[str], hint: str = "") -> Response:
+        refusal = f"Cannot {request.method} {request.url.path}" + (f". {hint}" if hint else "")
         if status == 405:
             response = error_response(MethodNotAllowed(refusal))
             response.headers["Allow"] = ", ".join(allowed)

@@ -26,7 +26,8 @@ from mockserver.server.settings import Settings
 API_PREFIX = "/v1"
 # How a fake the contract kit makes runs: a manual clock the kit moves, and workflow jobs it may cancel.
 KIT_SETTINGS: dict[str, Any] = {"clock_mode": "manual", "cancel_workflow_jobs": True}
-APIS = (MountedApi(API_PREFIX, SCENARIO), MountedApi(orchestrator.PREFIX, orchestrator.ORCHESTRATOR))
+SCENARIO_API = MountedApi(API_PREFIX, SCENARIO)
+APIS = (SCENARIO_API, MountedApi(orchestrator.PREFIX, orchestrator.ORCHESTRATOR))
 
 
 def create_app(fake: Fake | None = None, settings: Settings | None = None) -> Starlette:
@@ -39,7 +40,7 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
             Route("/cdn/assets/{assetId}", assets.download, methods=["GET"]),
         ],
         # The control plane and the CDN answer in Scenario's envelope too.
-        exception_handlers={HTTPException: unknown_route_answer(APIS, elsewhere=SCENARIO)},
+        exception_handlers={HTTPException: unknown_route_answer(APIS, home=SCENARIO_API)},
     )
     app.state.fake = fake
     serve(app, fake, {SCENARIO: fake.scenario, orchestrator.ORCHESTRATOR: fake.orchestrator})

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from mockserver.core.clock import ClockMode
+from mockserver.core.clock import CLOCK_MODES, ClockMode
 from mockserver.core.resources import packaged
 
 DEFAULT_FIXTURES = packaged("mockserver.server", "default_fixtures")
 DEFAULT_CONTRACT = packaged("mockserver.scenario", "scenario.openapi.yaml")
 ORCHESTRATOR_CONTRACT = packaged("mockserver.orchestrator", "orchestrator.openapi.yaml")
+
+
+# The settings that take one of a few values, and those values.
+CHOICES: dict[str, tuple[Any, ...]] = {
+    "clock_mode": CLOCK_MODES,
+    "validation": ("strict", "report"),
+    "dry_run_status": (402, 269),
+    "orchestrator_auth_status": (401, 403),
+}
 
 
 @dataclass
@@ -47,3 +57,10 @@ class Settings:
     webhook_timeout_seconds: float = 5.0
     # Where ``mockserver serve`` loads the state from on start and saves it to on a clean shutdown.
     state_file: Path | None = None
+
+    def __post_init__(self) -> None:
+        for name, allowed in CHOICES.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                listed = ", ".join(str(choice) for choice in allowed)
+                raise ValueError(f"{name} must be one of {listed}, not {value!r}")

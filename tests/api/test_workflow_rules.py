@@ -32,6 +32,29 @@ def test_missing_or_wrong_credentials_are_401(http):
     error(http("GET", "/v1/workflows", who=None, headers={"Authorization": "Token abc"}), 401)
 
 
+def test_a_401_says_where_the_fake_lists_its_keys_in_the_api_envelope(http):
+    wrong_key = {"Authorization": "Basic a2V5X2FsaWNlOndyb25n"}  # key_alice:wrong
+    where = "(mockserver: see GET /_mock/principals on the fake, or the default principals in its README)"
+    for headers, refusal in (
+        ({}, "Invalid or missing API key"),
+        (wrong_key, "Invalid or missing API key"),
+        ({"Authorization": "Bearer nonsense"}, "Invalid or expired token"),
+    ):
+        response = http("GET", "/v1/workflows", who=None, headers=headers)
+        assert response.json() == {"statusCode": 401, "error": "Unauthorized", "message": f"{refusal} {where}"}
+    listed = http("GET", "/_mock/principals", who=None)
+    assert listed.status_code == 200 and "key_alice" in listed.text
+
+
+def test_an_unknown_node_type_is_refused_listing_every_known_type(http, make):
+    from mockserver.scenario.workflows.flow import NODE_TYPES
+
+    workflow_id = make()
+    refused = http("PUT", f"/v1/workflows/{workflow_id}", json={"flow": [{"id": "a", "type": "inference"}]})
+    listed = ", ".join(f'"{node_type}"' for node_type in sorted(NODE_TYPES))
+    assert error(refused, 400) == f'Invalid body at /flow/0/type: "inference" is not one of {listed}'
+
+
 def test_bearer_tokens_map_to_principals(http):
     response = http(
         "POST",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import socket
 import subprocess
@@ -188,3 +189,56 @@ def test_the_banner_names_only_credentials_that_exist():
     assert "Credentials: any key:secret is accepted" in any_key
     keyed = banner(Settings(), "127.0.0.1", 8000, [("key_zoe", "s", "user_zoe", "reader", "proj_team")], ["tok_z"])
     assert "(Authorization: Bearer tok_z)" in keyed and "key_zoe:s  (user_zoe, reader of proj_team)" in keyed
+
+
+def test_a_port_in_use_stops_the_start_before_anything_is_announced():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "mockserver", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 1
+    assert "listening" not in result.stdout and "Credentials" not in result.stdout
+    assert f"mockserver: cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
+
+
+def test_version_is_the_installed_package_version(capsys: pytest.CaptureFixture[str]):
+    from importlib.metadata import version
+
+    from mockserver.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"mockserver {version('scenario-mockserver')}\n"
+
+
+def test_help_shows_every_option_default_as_the_environment_sets_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    from mockserver.cli import build_parser
+
+    monkeypatch.setenv("COLUMNS", "400")  # one line per option
+    monkeypatch.setenv("MOCKSERVER_PORT", "9001")
+    parser = build_parser()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["serve", "--help"])
+    listed = capsys.readouterr().out.split("options:")[1]
+    entries = [" ".join(entry.split()) for entry in re.split(r"\n  (?=-)", listed) if entry.strip()]
+    options = [entry for entry in entries if not entry.startswith("-h, --help")]
+    assert len(options) == 14
+    for line in options:
+        assert "(default: " in line, line
+    shown = "\n".join(options)
+    assert "[MOCKSERVER_PORT] (default: 9001)" in shown
+    assert "(default: realtime)" in shown and "(default: the packaged default fixtures)" in shown
+    assert shown.count("(default: ") == len(options)  # said once, including by --log-requests' own action
+
+    with pytest.raises(SystemExit):
+        parser.parse_args(["kit", "check", "--help"])
+    assert "(default: 20)" in capsys.readouterr().out

@@ -45,7 +45,7 @@ def test_sync_client_handle_and_a_fresh_fake_per_test(pytester: pytest.Pytester)
             assert scenario.jobs.list().jobs == []
 
         def test_fault_rules_and_other_principals(scenario_mock):
-            eve = scenario_mock.client("eve")
+            eve = scenario_mock.client("eve", max_retries=0)
             scenario_mock.add_fault(kind="http-error", status=503, match={"operationId": "listWorkflows"}, nth=2)
             eve.workflows.list(privacy="public")
             with pytest.raises(APIStatusError) as refused:
@@ -138,7 +138,8 @@ def test_dropped_connection_is_a_connection_error_in_process(pytester: pytest.Py
         def anyio_backend():
             return "asyncio"
 
-        def test_sync(scenario, scenario_mock):
+        def test_sync(scenario_mock):
+            scenario = scenario_mock.client("alice", max_retries=0)
             scenario_mock.add_fault(kind="drop-connection", match={"operationId": "listWorkflows"}, count=1)
             with pytest.raises(APIConnectionError):
                 scenario.workflows.list()
@@ -146,10 +147,95 @@ def test_dropped_connection_is_a_connection_error_in_process(pytester: pytest.Py
             assert scenario_mock.journal()[0].status == 0
 
         @pytest.mark.anyio
-        async def test_async(async_scenario, scenario_mock):
+        async def test_async(scenario_mock):
+            async_scenario = scenario_mock.async_client("alice", max_retries=0)
             scenario_mock.add_fault(kind="drop-connection", match={"operationId": "listWorkflows"}, count=1)
             with pytest.raises(APIConnectionError):
                 await async_scenario.workflows.list()
         """
     )
     pytester.runpytest("-q", "-p", "anyio").assert_outcomes(passed=2)
+
+
+def test_in_process_clients_retry_as_the_sdk_does_unless_told_otherwise(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from scenario_sdk import APIStatusError
+
+        @pytest.fixture
+        def anyio_backend():
+            return "asyncio"
+
+        def test_a_503_is_retried_by_default(scenario, scenario_mock):
+            scenario_mock.add_fault(kind="http-error", status=503, match={"operationId": "listWorkflows"}, count=2)
+            assert scenario.max_retries == 2
+            scenario.workflows.list()
+            assert [entry.status for entry in scenario_mock.journal()] == [503, 503, 200]
+
+        def test_max_retries_zero_makes_one_attempt(scenario_mock):
+            once = scenario_mock.client("alice", max_retries=0)
+            scenario_mock.add_fault(kind="http-error", status=503, match={"operationId": "listWorkflows"}, count=1)
+            with pytest.raises(APIStatusError):
+                once.workflows.list()
+            assert [entry.status for entry in scenario_mock.journal()] == [503]
+
+        @pytest.mark.anyio
+        async def test_async_retries_too(async_scenario, scenario_mock):
+            scenario_mock.add_fault(kind="http-error", status=503, match={"operationId": "listWorkflows"}, count=1)
+            await async_scenario.workflows.list()
+            assert [entry.status for entry in scenario_mock.journal()] == [503, 200]
+        """
+    )
+    pytester.runpytest("-q", "-p", "anyio").assert_outcomes(passed=3)
+
+
+def test_marker_and_ini_values_are_checked_at_setup(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.scenario_mock(clock_mode="warp")
+        def test_unknown_clock_mode(scenario_mock):
+            pass
+
+        @pytest.mark.scenario_mock(clok_mode="manual")
+        def test_unknown_setting(scenario_mock):
+            pass
+
+        @pytest.mark.scenario_mock(dry_run_status=200)
+        def test_unknown_dry_run_status(scenario):
+            pass
+
+        @pytest.mark.scenario_mock("instant")
+        def test_positional(scenario_mock):
+            pass
+
+        @pytest.mark.scenario_mock(fixtures="team_fixtures")
+        def test_fixtures_not_a_list(scenario_mock):
+            pass
+        """
+    )
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(errors=5)
+    result.stdout.fnmatch_lines_random(
+        [
+            "*@pytest.mark.scenario_mock: clock_mode must be one of realtime, manual, instant, not 'warp'",
+            "*@pytest.mark.scenario_mock: unknown settings: clok_mode; known: *clock_mode*",
+            "*@pytest.mark.scenario_mock: dry_run_status must be one of 402, 269, not 200",
+            "*@pytest.mark.scenario_mock takes settings by name, e.g. clock_mode='instant'",
+            "*@pytest.mark.scenario_mock: fixtures must be a list of folders, not 'team_fixtures'",
+        ]
+    )
+
+    pytester.makeini(
+        """
+        [pytest]
+        scenario_mock_clock = warp
+        """
+    )
+    pytester.makepyfile("def test_ini(scenario):\n    pass\n")
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(errors=1)
+    clock_refusal = "*ini option scenario_mock_clock must be one of realtime, manual, instant, not 'warp'"
+    result.stdout.fnmatch_lines([clock_refusal])

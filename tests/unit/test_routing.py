@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 from typing import Any
 
@@ -131,10 +132,33 @@ def test_an_api_endpoint_called_directly_still_answers_its_own_failures(fake: Fa
     assert response.json() == {"statusCode": 500, "error": "Internal Server Error", "message": "Internal server error"}
 
 
-def test_a_route_outside_the_apis_is_refused_in_scenario_envelope_and_not_journaled(fake: Fake, http) -> None:
+def test_a_route_outside_the_apis_is_refused_in_scenario_envelope_hinting_at_v1_and_journaled(
+    fake: Fake, http, caplog: pytest.LogCaptureFixture
+) -> None:
     refused = http("PUT", "/cdn/assets/asset_x")
     assert refused.status_code == 405 and refused.json()["error"] == "Method Not Allowed"
     assert "GET" in refused.headers["Allow"]
     missing = http("GET", "/nowhere")
-    assert missing.json() == {"statusCode": 404, "error": "Not Found", "message": "Cannot GET /nowhere"}
-    assert not fake.journal.entries()
+    assert missing.json() == {
+        "statusCode": 404,
+        "error": "Not Found",
+        "message": "Cannot GET /nowhere. The API is served under /v1.",
+    }
+    with caplog.at_level(logging.INFO, logger="mockserver.requests"):
+        unprefixed = http("GET", "/workflows?pageSize=5")
+    assert unprefixed.status_code == 404
+    assert unprefixed.json() == {
+        "statusCode": 404,
+        "error": "Not Found",
+        "message": "Cannot GET /workflows. The API is served under /v1: did you mean /v1/workflows?",
+    }
+    journaled = [(entry.method, entry.path, entry.status, entry.verdict) for entry in fake.journal.entries()]
+    assert journaled == [
+        ("PUT", "/cdn/assets/asset_x", 405, "not-in-contract"),
+        ("GET", "/nowhere", 404, "not-in-contract"),
+        ("GET", "/workflows", 404, "not-in-contract"),
+    ]
+    assert fake.journal.entries()[-1].looks_like == "listWorkflows"
+    assert caplog.messages == ["GET /workflows?pageSize=5 -> 404 not-in-contract (like listWorkflows, 0.0 ms)"]
+    assert http("GET", "/favicon.ico", who=None).status_code == 404
+    assert len(fake.journal.entries()) == 3  # a browser's own request is no client's drift

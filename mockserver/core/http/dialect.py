@@ -83,8 +83,11 @@ class Dialect(Generic[B]):
         """The path of a request to the API mounted at ``prefix``, as the API's contract names paths."""
         return path[len(prefix) :] or "/"
 
-    def unknown_route(self, request: Request, status: int, allowed: list[str]) -> Response:
-        """The answer to a path the API does not have (404), or a method the path does not allow (405)."""
+    def unknown_route(self, request: Request, status: int, allowed: list[str], hint: str = "") -> Response:
+        """The answer to a path the API does not have (404), or a method the path does not allow (405).
+
+        ``hint`` is a sentence of the fake's own to add to the message, where the API's answer has one.
+        """
         raise NotImplementedError
 
 

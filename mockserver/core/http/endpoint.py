@@ -27,7 +27,7 @@ from mockserver.core.contract import Operation
 from mockserver.core.errors import ApiError
 from mockserver.core.faults import FaultRule
 from mockserver.core.http.connection import DroppedConnection
-from mockserver.core.http.dialect import B, Dialect, served_by
+from mockserver.core.http.dialect import B, Dialect, Served, served_by
 from mockserver.core.http.fastpath import Endpoint, answering_everything
 from mockserver.core.http.host import Host
 from mockserver.core.http.responses import ApiJSONResponse as JSONResponse
@@ -183,30 +183,48 @@ class MountedApi:
 
 
 UnknownRouteAnswer = Callable[[Request, Exception], Awaitable[Response]]
+# Asked for by a browser showing the dashboard, not by any client: no journal entry, which would be drift.
+BROWSERS_OWN_REQUESTS = frozenset({"/favicon.ico"})
 
 
-def unknown_route_answer(apis: Sequence[MountedApi], elsewhere: Dialect[Any]) -> UnknownRouteAnswer:
+def unknown_route_answer(apis: Sequence[MountedApi], home: MountedApi) -> UnknownRouteAnswer:
     """The app's answer to a request its router found no route (404) or method (405) for: in the dialect of
-    the API under whose prefix the path is, journaled as not in its contract; in ``elsewhere``'s outside them.
+    the API under whose prefix the path is; in ``home``'s outside them, with a hint at ``home``'s prefix.
+    Either way it is journaled as not in the contract (a browser's own /favicon.ico aside), and logged.
     """
 
     async def answer(request: Request, error: Exception) -> Response:
         status = error.status_code if isinstance(error, HTTPException) else 404
         path = request.url.path
         mounted = next((api for api in apis if api.serves(path)), None)
-        dialect = elsewhere if mounted is None else mounted.dialect
+        dialect = (home if mounted is None else mounted).dialect
         if status not in (404, 405):
             return JSONResponse(dialect.error_body(status, "Error", str(error)), status_code=status)
-        if mounted is None:
-            allow = error.headers.get("Allow", "") if isinstance(error, HTTPException) and error.headers else ""
-            return dialect.unknown_route(request, status, [method for method in allow.split(", ") if method])
         served = served_by(request.app)
+        if mounted is None:
+            return _outside_the_apis(request, served, home, status, error)
         contract = dialect.backend(served).contract
         contract_path = dialect.contract_path(mounted.prefix, path)
         _journal_unknown(request, served.host, contract.closest(request.method, contract_path), status)
         return dialect.unknown_route(request, status, contract.allowed_methods(contract_path))
 
     return answer
+
+
+def _outside_the_apis(request: Request, served: Served, home: MountedApi, status: int, error: Exception) -> Response:
+    """A path under no API's prefix: most often a client's base URL missing the prefix, so the answer says so."""
+    path = request.url.path
+    contract = home.dialect.backend(served).contract
+    meant = home.prefix + path
+    meant_path = home.dialect.contract_path(home.prefix, meant)
+    if path not in BROWSERS_OWN_REQUESTS:
+        _journal_unknown(request, served.host, contract.closest(request.method, meant_path), status)
+    allow = error.headers.get("Allow", "") if isinstance(error, HTTPException) and error.headers else ""
+    hint = ""
+    if status == 404:
+        hint = f"The API is served under {home.prefix}"
+        hint += f": did you mean {meant}?" if contract.allowed_methods(meant_path) else "."
+    return home.dialect.unknown_route(request, status, [method for method in allow.split(", ") if method], hint)
 
 
 def _journal_unknown(request: Request, host: Host, looks_like: Operation | None, status: int) -> None:
