@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         action="append",
         help="fixtures folder added to the default ones; repeat to add more "
-        "[MOCKSERVER_FIXTURES, paths separated by ':']",
+        "[MOCKSERVER_FIXTURES, paths separated by ':'] (default: the packaged default fixtures alone)",
     )
     serve.add_argument(
         "--no-default-fixtures",

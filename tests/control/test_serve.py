@@ -231,12 +231,12 @@ def test_help_shows_every_option_default_as_the_environment_sets_it(
     listed = capsys.readouterr().out.split("options:")[1]
     entries = [" ".join(entry.split()) for entry in re.split(r"\n  (?=-)", listed) if entry.strip()]
     options = [entry for entry in entries if not entry.startswith("-h, --help")]
-    assert len(options) == 14
+    assert len(options) == 15
     for line in options:
         assert "(default: " in line, line
     shown = "\n".join(options)
     assert "[MOCKSERVER_PORT] (default: 9001)" in shown
-    assert "(default: realtime)" in shown and "(default: the packaged default fixtures)" in shown
+    assert "(default: realtime)" in shown and "(default: the packaged default fixtures alone)" in shown
     assert shown.count("(default: ") == len(options)  # said once, including by --log-requests' own action
 
     with pytest.raises(SystemExit):
