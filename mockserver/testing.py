@@ -13,12 +13,10 @@ code outside pytest or for clients that need a URL::
 from __future__ import annotations
 
 import dataclasses
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ import httpx
 from mockserver.core.faults import FaultRule
 from mockserver.core.journal import Entry
 from mockserver.core.principals import ApiKey
+from mockserver.core.serving import served
 from mockserver.core.transport import SyncASGITransport
 from mockserver.server.app import create_app
 from mockserver.server.fake import Fake
@@ -177,8 +176,6 @@ def running(
     ``options`` are :class:`Settings` fields (``clock_mode="manual"``, ``fixtures=[...]``). With a
     ``state_file``, the state is loaded from it first and saved to it on exit, as ``mockserver serve`` does.
     """
-    import uvicorn
-
     from mockserver.server.state import load_file, save_file
 
     owned = fake is None
@@ -187,34 +184,16 @@ def running(
     state_file: Path | None = fake.settings.state_file
     if state_file is not None:
         load_file(fake, state_file)
-    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((host, port))
-    bound_port = listener.getsockname()[1]
-    base_url = f"http://{f'[{host}]' if ':' in host else host}:{bound_port}"
-    fake.base_url = base_url
-    config = uvicorn.Config(create_app(fake), log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="mockserver", daemon=True)
-    thread.start()
     try:
-        _wait_started(server, thread, start_timeout)
-        yield RunningServer(fake, base_url)
+        with served(partial(_app_at, fake), host, port, lifespan="off", timeout=start_timeout) as base_url:
+            yield RunningServer(fake, base_url)
     finally:
-        server.should_exit = True
-        thread.join(timeout=start_timeout)
-        listener.close()
         if state_file is not None:
             save_file(fake, state_file)
         if owned:
             fake.close()
 
 
-def _wait_started(server: Any, thread: threading.Thread, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the mockserver thread stopped before it started serving")
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the mockserver did not start within {timeout} seconds")
-        time.sleep(0.01)
+def _app_at(fake: Fake, base_url: str) -> Any:
+    fake.base_url = base_url
+    return create_app(fake)

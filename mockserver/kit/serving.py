@@ -1,16 +1,12 @@
-"""How the kit runs an ASGI app it reaches a target through: in process, or served on a loopback port.
+"""How the kit runs an ASGI app it reaches in process: its lifespan kept open while the kit uses it.
 
-In process, the app's lifespan is kept open for as long as the kit uses it (an app that owns
-background work ends it at shutdown), and requests go through an httpx transport that calls
-the app directly. Served, uvicorn runs it on a free port in a background thread.
+An app that owns background work ends it at shutdown; requests go through an httpx transport that
+calls the app directly. Served over a socket, the app runs under ``core.serving.served``.
 """
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -63,38 +59,3 @@ async def _run_lifespan(app: Any, started: anyio.Event, stopping: anyio.Event, f
             raise  # the shutdown failed
     finally:
         started.set()  # an app without a lifespan returns or raises before it starts
-
-
-@contextmanager
-def served(build: Callable[[str], Any], host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve the app ``build(base_url)`` returns on a free port of ``host`` until the block ends; its base URL.
-
-    The port is bound before the app is built, so that the app can know where it is reached.
-    """
-    import uvicorn
-
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((host, 0))
-    base_url = f"http://{host}:{listener.getsockname()[1]}"
-    config = uvicorn.Config(build(base_url), log_level="warning", access_log=False, lifespan="auto")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="mockserver-kit", daemon=True)
-    thread.start()
-    try:
-        _wait_started(server, thread)
-        yield base_url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=STARTUP_TIMEOUT)
-        listener.close()
-
-
-def _wait_started(server: Any, thread: threading.Thread) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the app stopped before it started serving")
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the app did not start serving within {STARTUP_TIMEOUT} seconds")
-        time.sleep(0.01)

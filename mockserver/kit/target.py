@@ -29,8 +29,9 @@ from typing import Any, Literal
 
 import httpx
 
+from mockserver.core.serving import served
 from mockserver.core.transport import SyncASGITransport
-from mockserver.kit.serving import lifespan, served
+from mockserver.kit.serving import lifespan
 
 TargetKind = Literal["in-process", "fake-http", "live"]
 

@@ -9,8 +9,8 @@ import pytest
 from kit_support import SUMMARIES, kit_env, mockserver_command
 from mutants import newer_live_api
 
+from mockserver.core.serving import served
 from mockserver.kit.drift import SchemaIndex, compare_to_contract, drift_report, http_sender, read_scenario
-from mockserver.kit.serving import served
 from mockserver.kit.target import open_target
 from mockserver.server.settings import DEFAULT_CONTRACT
 
