@@ -12,8 +12,12 @@ import sys
 from collections.abc import Iterator, Sequence
 from importlib.metadata import version
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mockserver.core.clock import CLOCK_MODES
+from mockserver.core.serving import uvicorn_tls_options
+from mockserver.core.tls import TlsFiles, local_certificate
+from mockserver.core.tls import default_directory as default_tls_directory
 from mockserver.server.settings import DEFAULT_FIXTURES, Settings
 
 # Modules adding subcommands: each has ``register(subparsers)``, whose parsers set ``func``.
@@ -127,6 +131,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="load the whole state from this JSON file on start and save it there (atomically) on a clean "
         "shutdown, so local data survives restarts [MOCKSERVER_STATE_FILE] (default: none, the state is not kept)",
     )
+    serve.add_argument(
+        "--tls",
+        action="store_true",
+        default=_env_flag("TLS"),
+        help="serve HTTPS with a certificate signed by a local authority, made on first use and kept in "
+        "--tls-dir; clients trust it with SSL_CERT_FILE [MOCKSERVER_TLS]",
+    )
+    serve.add_argument(
+        "--tls-dir",
+        type=Path,
+        default=_env("TLS_DIR", str(default_tls_directory())),
+        help="where --tls keeps its authority (ca.pem) and the server certificate [MOCKSERVER_TLS_DIR]",
+    )
+    serve.add_argument(
+        "--public-url",
+        default=_env("PUBLIC_URL"),
+        help="scheme://host[:port] that asset and webhook URLs name, for a fake reached through a proxy or a "
+        "tunnel [MOCKSERVER_PUBLIC_URL] (default: the address each client used)",
+    )
     serve.set_defaults(func=serve_command)
     for module in COMMAND_MODULES:
         importlib.import_module(module).register(commands)
@@ -161,6 +184,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         rate_limit=args.rate_limit,
         orchestrator_auth_status=args.orchestrator_auth_status,
         state_file=Path(args.state_file) if args.state_file else None,
+        public_url=args.public_url,
     )
 
 
@@ -170,9 +194,10 @@ def banner(
     port: int,
     keys: Sequence[tuple[str, str, str, str, str]],
     tokens: Sequence[str] = (),
+    tls: TlsFiles | None = None,
 ) -> str:
     """What a developer needs to start calling the fake; only credentials the fake accepts."""
-    base = f"http://{host}:{port}"
+    base = f"{'https' if tls else 'http'}://{host}:{port}"
     bearer = tokens[0] if tokens else "<a JWT whose sub is a user id>"
     if settings.any_key:
         credentials = ["  Credentials: any key:secret is accepted"]
@@ -192,9 +217,19 @@ def banner(
         f"  Clock:      {settings.clock_mode}"
         + (f" x{settings.clock_speed:g}" if settings.clock_mode == "realtime" else ""),
         *([f"  State file: {settings.state_file}"] if settings.state_file else []),
+        *([f"  Public URL: {settings.public_url}   (asset and webhook URLs)"] if settings.public_url else []),
+        *(_trust_lines(tls) if tls else []),
         *credentials,
     ]
     return "\n".join(lines)
+
+
+def _trust_lines(tls: TlsFiles) -> list[str]:
+    return [
+        f"  TLS:        certificate authority {tls.ca_file}",
+        f"              trust it: SSL_CERT_FILE={tls.ca_file} (Python, httpx, the SDK), "
+        f"NODE_EXTRA_CA_CERTS={tls.ca_file} (Node), curl --cacert {tls.ca_file}",
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -210,7 +245,16 @@ def serve_command(args: argparse.Namespace) -> int:
     from mockserver.server.fixtures import FixtureError
     from mockserver.server.state import load_file, save_file
 
-    settings = settings_from(args)
+    try:
+        settings = settings_from(args)
+    except ValueError as error:
+        print(f"mockserver: {error}", file=sys.stderr)
+        return 2
+    try:
+        tls = serving_certificate(args, settings) if args.tls else None
+    except OSError as error:
+        print(f"mockserver: cannot make the TLS certificate in {args.tls_dir}: {error}", file=sys.stderr)
+        return 2
     try:
         listener = listen(args.host, args.port)
     except OSError as error:
@@ -222,7 +266,7 @@ def serve_command(args: argparse.Namespace) -> int:
         listener.close()
         print(f"mockserver: fixtures cannot be loaded: {error}", file=sys.stderr)
         return 2
-    fake.base_url = f"http://{args.host}:{args.port}"
+    fake.base_url = settings.public_url or f"{'https' if tls else 'http'}://{args.host}:{args.port}"
     if settings.state_file is not None:
         try:
             loaded = load_file(fake, settings.state_file)
@@ -237,7 +281,7 @@ def serve_command(args: argparse.Namespace) -> int:
         if settings.any_key
         else [(k.key, k.secret, k.user_id, k.role, k.project_id) for k in fake.directory.keys.values()]
     )
-    print(banner(settings, args.host, args.port, keys, list(fake.directory.tokens)), flush=True)
+    print(banner(settings, args.host, args.port, keys, list(fake.directory.tokens), tls), flush=True)
     if args.log_requests and args.log_level.lower() in ("trace", "debug", "info"):
         _log_requests_to_stdout()  # request lines are information: a quieter --log-level leaves them out
     # uvicorn shuts down cleanly on SIGINT/SIGTERM, then raises the signal again for the previous handler:
@@ -250,7 +294,12 @@ def serve_command(args: argparse.Namespace) -> int:
     gc.collect()
     gc.freeze()
     config = uvicorn.Config(
-        app, host=args.host, port=args.port, log_level=args.log_level, access_log=not args.log_requests
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=not args.log_requests,
+        **uvicorn_tls_options(tls),
     )
     server = uvicorn.Server(config)
     try:
@@ -262,6 +311,14 @@ def serve_command(args: argparse.Namespace) -> int:
             print(f"mockserver: state saved to {settings.state_file}", flush=True)
         fake.close()
     return 0 if server.started else 1
+
+
+def serving_certificate(args: argparse.Namespace, settings: Settings) -> TlsFiles:
+    """The certificate ``serve --tls`` presents: for loopback, the address served and the public host."""
+    names = [args.host] if args.host not in ("0.0.0.0", "::") else [socket.gethostname()]
+    if settings.public_url:
+        names.append(urlsplit(settings.public_url).hostname or "")
+    return local_certificate(Path(args.tls_dir).expanduser(), names)
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -13,11 +13,13 @@ code outside pytest or for clients that need a URL::
 from __future__ import annotations
 
 import dataclasses
+import ssl
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
 import httpx
@@ -26,6 +28,7 @@ from mockserver.core.faults import FaultRule
 from mockserver.core.journal import Entry
 from mockserver.core.principals import ApiKey
 from mockserver.core.serving import served
+from mockserver.core.tls import TlsFiles, local_certificate
 from mockserver.core.transport import SyncASGITransport
 from mockserver.server.app import create_app
 from mockserver.server.fake import Fake
@@ -144,6 +147,13 @@ class RunningServer:
 
     fake: Fake
     base_url: str
+    # The certificate files when served over HTTPS: ``tls.ca_file`` is what a client must trust.
+    tls: TlsFiles | None = None
+
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        """What an httpx client of this server passes as ``verify``: the fake's authority over HTTPS."""
+        return self.tls.client_context() if self.tls else True
 
     @property
     def api_url(self) -> str:
@@ -158,6 +168,8 @@ class RunningServer:
         from scenario_sdk import Scenario
 
         key = api_key_for(self.fake, who)
+        if self.tls is not None and "http_client" not in options:
+            options["http_client"] = httpx.Client(verify=self.verify)
         return Scenario(base_url=self.api_url, api_key=key.key, api_secret=key.secret, **options)
 
 
@@ -169,9 +181,13 @@ def running(
     host: str = "127.0.0.1",
     port: int = 0,
     start_timeout: float = 10.0,
+    tls: bool = False,
     **options: Any,
 ) -> Iterator[RunningServer]:
     """Serve a fake on ``host`` (a free port unless ``port`` is given) until the block ends.
+
+    With ``tls``, over HTTPS with a certificate made for the block, signed by an authority of its own
+    (``server.tls.ca_file``; ``server.client()`` trusts it).
 
     ``options`` are :class:`Settings` fields (``clock_mode="manual"``, ``fixtures=[...]``). With a
     ``state_file``, the state is loaded from it first and saved to it on exit, as ``mockserver serve`` does.
@@ -185,8 +201,11 @@ def running(
     if state_file is not None:
         load_file(fake, state_file)
     try:
-        with served(partial(_app_at, fake), host, port, lifespan="off", timeout=start_timeout) as base_url:
-            yield RunningServer(fake, base_url)
+        with ExitStack() as stack:
+            files = local_certificate(Path(stack.enter_context(TemporaryDirectory())), [host]) if tls else None
+            app = partial(_app_at, fake)
+            base_url = stack.enter_context(served(app, host, port, lifespan="off", timeout=start_timeout, tls=files))
+            yield RunningServer(fake, base_url, files)
     finally:
         if state_file is not None:
             save_file(fake, state_file)

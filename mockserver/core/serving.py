@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
 
+from mockserver.core.tls import TlsFiles
+
 
 @contextmanager
 def served(
@@ -17,9 +19,10 @@ def served(
     port: int = 0,
     lifespan: Literal["auto", "on", "off"] = "auto",
     timeout: float = 20.0,
+    tls: TlsFiles | None = None,
 ) -> Iterator[str]:
     """Serve the app ``build(base_url)`` returns on ``host`` (a free port unless ``port`` is given) until the
-    block ends; its base URL.
+    block ends; its base URL. With ``tls``, over HTTPS with that certificate.
 
     The port is bound before the app is built, so that the app can know where it is reached.
     """
@@ -28,8 +31,11 @@ def served(
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
-    base_url = f"http://{f'[{host}]' if ':' in host else host}:{listener.getsockname()[1]}"
-    config = uvicorn.Config(build(base_url), log_level="warning", access_log=False, lifespan=lifespan)
+    scheme = "https" if tls else "http"
+    base_url = f"{scheme}://{f'[{host}]' if ':' in host else host}:{listener.getsockname()[1]}"
+    config = uvicorn.Config(
+        build(base_url), log_level="warning", access_log=False, lifespan=lifespan, **uvicorn_tls_options(tls)
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="mockserver", daemon=True)
     thread.start()
@@ -50,3 +56,10 @@ def _wait_started(server: Any, thread: threading.Thread, timeout: float) -> None
         if time.monotonic() > deadline:
             raise TimeoutError(f"the server did not start serving within {timeout} seconds")
         time.sleep(0.01)
+
+
+def uvicorn_tls_options(tls: TlsFiles | None) -> dict[str, Any]:
+    """The options that make uvicorn serve HTTPS with ``tls`` (none for plain HTTP)."""
+    if tls is None:
+        return {}
+    return {"ssl_certfile": str(tls.cert_file), "ssl_keyfile": str(tls.key_file)}

@@ -71,7 +71,7 @@ class Fake:
             missing_token_status=self.settings.orchestrator_auth_status,
         )
         # Where the fake is reachable, for the asset URLs of what it sends out on its own (webhooks).
-        self.base_url = "http://127.0.0.1:8000"
+        self.base_url = self.settings.public_url or "http://127.0.0.1:8000"
         self.webhooks = Webhooks(
             self._render_job,
             lambda project_id: project_id in self.directory.projects,

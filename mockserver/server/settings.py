@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from mockserver.core.clock import CLOCK_MODES, ClockMode
 from mockserver.core.resources import packaged
@@ -57,10 +58,24 @@ class Settings:
     webhook_timeout_seconds: float = 5.0
     # Where ``mockserver serve`` loads the state from on start and saves it to on a clean shutdown.
     state_file: Path | None = None
+    # ``scheme://host[:port]`` the fake's URLs (assets, webhooks) name instead of the address a client used,
+    # for a fake reached through a proxy or a tunnel.
+    public_url: str | None = None
 
     def __post_init__(self) -> None:
+        if self.public_url is not None:
+            self.public_url = checked_public_url(self.public_url)
         for name, allowed in CHOICES.items():
             value = getattr(self, name)
             if value not in allowed:
                 listed = ", ".join(str(choice) for choice in allowed)
                 raise ValueError(f"{name} must be one of {listed}, not {value!r}")
+
+
+def checked_public_url(url: str) -> str:
+    """``url`` without a trailing slash; ValueError unless it is an http(s) URL with a host and nothing after
+    its path."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"public_url must look like https://host[:port][/path], not {url!r}")
+    return url.rstrip("/")

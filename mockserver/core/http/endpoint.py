@@ -57,7 +57,11 @@ class Call(Generic[B]):
 
     @property
     def base_url(self) -> str:
-        """``scheme://host[:port]`` and the root path the app is served under, as the client addressed it."""
+        """``scheme://host[:port]`` and the root path the app is served under, as the client addressed it
+        (or as the fake's public URL says, when it has one)."""
+        public = self.host.settings.public_url
+        if public is not None:
+            return f"{public}/"
         scope = self.request.scope
         host = self.request.headers.get("host")
         if host is None:

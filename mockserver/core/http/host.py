@@ -30,6 +30,11 @@ class Options(Protocol):
     @property
     def max_body_bytes(self) -> int: ...
 
+    @property
+    def public_url(self) -> str | None:
+        """Where clients reach the fake, if not at the address they used (a proxy, a tunnel)."""
+        ...
+
 
 class Host(Protocol):
     """What the APIs served together share: one clock, one journal, one set of callers and fault rules,
