@@ -5,6 +5,9 @@ the official SDKs look: ``SCENARIO_BASE_URL`` (the API root, ``.../v1``),
 ``SCENARIO_SDK_API_KEY`` and ``SCENARIO_SDK_API_SECRET``; ``MOCKSERVER_URL`` is the
 fake's own root, for its control plane (``$MOCKSERVER_URL/_mock/clock/advance``).
 
+With ``tls`` the fake is served over HTTPS and ``SSL_CERT_FILE`` (with ``REQUESTS_CA_BUNDLE`` and
+``NODE_EXTRA_CA_CERTS``) names the authority the command must trust.
+
 The report is the fake's own, read from its control plane once the command has ended.
 """
 
@@ -37,6 +40,7 @@ class ClientRun:
     key: str = "key_alice"
     secret: str = "secret_alice"
     env: dict[str, str] = field(default_factory=dict)  # more variables for the command
+    tls: bool = False  # serve the fake over HTTPS; the command is told to trust its authority
     cwd: Path | None = None
 
     def settings(self) -> dict[str, Any]:
@@ -76,7 +80,7 @@ class ClientOutcome:
 
 
 def run_client(run: ClientRun) -> ClientOutcome:
-    with open_target("fake-http", settings=run.settings()) as fake:
+    with open_target("fake-http", settings=run.settings(), tls=run.tls) as fake:
         root = fake.base_url.removesuffix(API_PREFIX)
         env = {
             **os.environ,
@@ -85,12 +89,20 @@ def run_client(run: ClientRun) -> ClientOutcome:
             KEY_VARIABLE: run.key,
             SECRET_VARIABLE: run.secret,
             "MOCKSERVER_URL": root,
+            **_trust(fake.ca_file),
         }
         try:
             returncode = subprocess.run(run.command, env=env, cwd=run.cwd, check=False).returncode
         except OSError:
             returncode = COMMAND_NOT_FOUND
         return ClientOutcome(run.command, returncode, conformance_report(fake))
+
+
+def _trust(ca_file: Path | None) -> dict[str, str]:
+    """The variables that make Python (httpx, the SDK, requests) and Node trust a fake served over HTTPS."""
+    if ca_file is None:
+        return {}
+    return {name: str(ca_file) for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS")}
 
 
 def conformance_report(fake: Target) -> ConformanceReport:

@@ -155,6 +155,9 @@ def _register_client(commands: Any) -> None:
     client.add_argument("--secret", default="secret_alice", help="its secret")
     client.add_argument("--allow-drift", action="store_true", help="requests the contract does not know do not fail")
     client.add_argument("--report", type=Path, help="also write the report as JSON to this file")
+    client.add_argument(
+        "--tls", action="store_true", help="serve the fake over HTTPS; SSL_CERT_FILE tells the command what to trust"
+    )
     client.add_argument("client_command", nargs=argparse.REMAINDER, help="the client's command, after --")
     client.set_defaults(func=client_command)
 
@@ -177,6 +180,7 @@ def client_command(args: argparse.Namespace) -> int:
         fixtures=args.fixtures,
         key=args.key,
         secret=args.secret,
+        tls=args.tls,
     )
     outcome = run_client(run)
     print(outcome.text(args.allow_drift), flush=True)

@@ -22,14 +22,18 @@ from __future__ import annotations
 import base64
 import importlib
 import os
+import ssl
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any, Literal
 
 import httpx
 
 from mockserver.core.serving import served
+from mockserver.core.tls import TlsFiles, local_certificate
 from mockserver.core.transport import SyncASGITransport
 from mockserver.kit.serving import lifespan
 
@@ -79,6 +83,7 @@ class Target:
     project_id: str | None  # the project the key belongs to, when known
     app: Any = None  # the ASGI app, for in-process targets
     control_url: str | None = None  # a fake's control plane, where the kit may move its clock and reset it
+    ca_file: Path | None = None  # the authority to trust, for a fake the kit serves over HTTPS
     _control_client: httpx.Client | None = field(default=None, repr=False)
 
     @property
@@ -94,11 +99,17 @@ class Target:
     def label(self) -> str:
         return self.kind if self.kind != "live" else self.base_url
 
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        """What httpx checks the target's certificate against: the fake's own authority, or the system's."""
+        return ssl.create_default_context(cafile=str(self.ca_file)) if self.ca_file else True
+
     def client(self, **kwargs: Any) -> httpx.Client:
         """An httpx client bound to the target's API root, authenticated."""
         headers = {"Authorization": self.credentials.authorization}
         if self.app is not None:
             kwargs.setdefault("transport", SyncASGITransport(self.app))
+        kwargs.setdefault("verify", self.verify)
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=60, **kwargs)
 
     def advance_clock(self, seconds: float) -> bool:
@@ -133,7 +144,9 @@ class Target:
         """One client for the control plane, kept open: the walk calls it after every step."""
         if self._control_client is None:
             transport = SyncASGITransport(self.app) if self.app is not None else None
-            self._control_client = httpx.Client(base_url=str(self.control_url), timeout=30, transport=transport)
+            self._control_client = httpx.Client(
+                base_url=str(self.control_url), timeout=30, transport=transport, verify=self.verify
+            )
         return self._control_client
 
     def close(self) -> None:
@@ -148,10 +161,12 @@ def open_target(
     env: Mapping[str, str] | None = None,
     project_id: str | None = None,
     settings: Mapping[str, Any] | None = None,
+    tls: bool = False,
 ) -> Iterator[Target]:
     """The target ``spec`` names, ready to use, torn down on exit.
 
-    ``settings`` are the fake's settings, for the targets that make one (``in-process``, ``fake-http``).
+    ``settings`` are the fake's settings, for the targets that make one (``in-process``, ``fake-http``);
+    ``tls`` serves ``fake-http`` over HTTPS, with an authority made for it (``target.ca_file``).
     """
     env = os.environ if env is None else env
     credentials = Credentials(FAKE_KEY, FAKE_SECRET)
@@ -160,8 +175,11 @@ def open_target(
         with lifespan(app), _closing(in_process(app, credentials)) as target:
             yield target
     elif spec == "fake-http":
-        with served_fake(settings) as root:
+        with ExitStack() as stack:
+            files = local_certificate(Path(stack.enter_context(TemporaryDirectory()))) if tls else None
+            root = stack.enter_context(served_fake(settings, files))
             target = Target("fake-http", root + API_PREFIX, credentials, FAKE_PROJECT, None, root + CONTROL_PREFIX)
+            target.ca_file = files.ca_file if files else None
             with _closing(target):
                 yield target
     elif spec.startswith("asgi:"):
@@ -183,10 +201,10 @@ def in_process(app: Any, credentials: Credentials) -> Target:
 
 
 @contextmanager
-def served_fake(settings: Mapping[str, Any] | None = None) -> Iterator[str]:
+def served_fake(settings: Mapping[str, Any] | None = None, tls: TlsFiles | None = None) -> Iterator[str]:
     """A fresh fake served on a free loopback port until the block ends: its root URL."""
     factory = load_factory(FAKE_APP_FACTORY)
-    with served(lambda base_url: factory(base_url=base_url, **(settings or {}))) as root:
+    with served(lambda base_url: factory(base_url=base_url, **(settings or {})), tls=tls) as root:
         yield root
 
 

@@ -98,3 +98,20 @@ def test_the_command_passes_the_clients_exit_status_and_finds_a_missing_command(
     assert done.returncode == 127 and "could not be started" in done.stdout
     empty = subprocess.run(mockserver_command("kit", "client"), env=kit_env(), capture_output=True, text=True)
     assert empty.returncode == 2 and "after --" in empty.stderr
+
+
+def test_a_client_that_insists_on_https_runs_against_the_fake_served_with_tls(tmp_path):
+    script = tmp_path / "https_only.py"
+    script.write_text(
+        "import os, sys\n"
+        "from scenario_sdk import Scenario\n"
+        "base = os.environ['SCENARIO_BASE_URL']\n"
+        "if not base.startswith('https://'):\n"
+        "    sys.exit('refusing a base URL that is not https: ' + base)\n"
+        "client = Scenario(base_url=base)\n"
+        "workflow = client.workflows.retrieve('workflow_upscaler').workflow\n"
+        "assert workflow.id == 'workflow_upscaler', workflow\n"
+    )
+    outcome = run_client(ClientRun([*PYTHON, str(script)], clock="manual", tls=True))
+    assert outcome.returncode == 0, outcome.text()
+    assert outcome.report.used == {"getWorkflow": {200: 1}} and outcome.report.not_in_contract == []
