@@ -28,7 +28,7 @@ from mockserver.core.principals import ApiKey
 from mockserver.core.serving import served
 from mockserver.core.transport import SyncASGITransport
 from mockserver.server.app import create_app
-from mockserver.server.fake import Fake
+from mockserver.server.fake import IDLE_MAX_SECONDS, IDLE_MAX_STEPS, Fake, IdleRun
 from mockserver.server.settings import Settings
 
 IN_PROCESS_URL = "http://mockserver.test"
@@ -113,6 +113,13 @@ class MockHandle:
         """Move the clock on and bring every job up to it (webhooks of jobs that end are queued)."""
         self.fake.advance(seconds)
         return self.fake.clock.now()
+
+    def advance_until_idle(self, max_seconds: float = IDLE_MAX_SECONDS, max_steps: int = IDLE_MAX_STEPS) -> IdleRun:
+        """Move the clock from job event to job event until every job has ended or waits for a decision.
+
+        Bounded by ``max_seconds`` of simulated time and ``max_steps`` jumps; ``.idle`` says whether it got there.
+        """
+        return self.fake.advance_until_idle(max_seconds, max_steps)
 
     def add_fault(self, rule: dict[str, Any] | None = None, **fields: Any) -> FaultRule:
         """A fault rule, as ``POST /_mock/faults`` takes it: ``add_fault(kind="http-error", status=503, ...)``."""
