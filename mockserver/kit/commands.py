@@ -150,7 +150,14 @@ def _register_client(commands: Any) -> None:
     client.add_argument("--any-key", action="store_true", help="accept any key:secret, as an editor of any project")
     client.add_argument("--dry-run-status", type=int, choices=(402, 269), default=402, help="status of a dry run")
     client.add_argument("--cancel-workflow-jobs", action="store_true", help="let workflow jobs be cancelled directly")
-    client.add_argument("--fixtures", type=Path, action="append", help="fixtures folder; repeat to add more")
+    client.add_argument(
+        "--fixtures", type=Path, action="append", help="fixtures folder added to the default ones; repeat to add more"
+    )
+    client.add_argument(
+        "--no-default-fixtures",
+        action="store_true",
+        help="start from the --fixtures folders alone, without the default principals, apps and costs",
+    )
     client.add_argument("--key", default="key_alice", help="the API key handed to the client")
     client.add_argument("--secret", default="secret_alice", help="its secret")
     client.add_argument("--allow-drift", action="store_true", help="requests the contract does not know do not fail")
@@ -175,6 +182,7 @@ def client_command(args: argparse.Namespace) -> int:
         dry_run_status=args.dry_run_status,
         cancel_workflow_jobs=args.cancel_workflow_jobs,
         fixtures=args.fixtures,
+        no_default_fixtures=args.no_default_fixtures,
         key=args.key,
         secret=args.secret,
     )
