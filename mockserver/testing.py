@@ -27,6 +27,7 @@ from mockserver.core.journal import Entry
 from mockserver.core.principals import ApiKey
 from mockserver.core.serving import served
 from mockserver.core.transport import SyncASGITransport
+from mockserver.kit.target import BASE_URL_VARIABLE, KEY_VARIABLE, SECRET_VARIABLE
 from mockserver.server.app import create_app
 from mockserver.server.fake import IDLE_MAX_SECONDS, IDLE_MAX_STEPS, Fake, IdleRun
 from mockserver.server.settings import Settings
@@ -159,6 +160,17 @@ class RunningServer:
     @property
     def dashboard_url(self) -> str:
         return f"{self.base_url}/_mock/"
+
+    def environment(self, who: str = "alice") -> dict[str, str]:
+        """The variables the SDK reads (base URL, key, secret) for this principal, and ``MOCKSERVER_URL``:
+        ``Scenario()`` built with no arguments where they are set talks to this fake."""
+        key = api_key_for(self.fake, who)
+        return {
+            BASE_URL_VARIABLE: self.api_url,
+            KEY_VARIABLE: key.key,
+            SECRET_VARIABLE: key.secret,
+            "MOCKSERVER_URL": self.base_url,
+        }
 
     def client(self, who: str = "alice", **options: Any) -> Any:
         """``scenario_sdk.Scenario`` as this principal, over the socket."""
