@@ -201,12 +201,17 @@ def _register_drift(commands: Any) -> None:
         "drift",
         help="compare the live API's answers with the contract and the fake",
         description="Run one read-only scenario (and one dry run) against the live API and a fresh fake, and list "
-        "per operation and field where the live answers leave the contract or differ from the fake's. "
-        "Exits 1 when the live API leaves the contract.",
+        "per operation and field where the live answers leave the contract or differ from the fake's in status or "
+        "shape. Exits 1 when there is any such difference (DRIFT).",
     )
     drift.add_argument("--base-url", default=None, help=f"the live API root [{BASE_URL_VARIABLE}]")
-    drift.add_argument("--workflow", help="the workflow to read and dry-run (default: the first one listed)")
+    drift.add_argument("--workflow", help="the workflow to read and dry-run (default: the first ready one listed)")
     drift.add_argument("--inputs", help="inputs for its dry run, as a JSON object")
+    drift.add_argument(
+        "--allow-spending",
+        action="store_true",
+        help="with no ready workflow listed, create one (marked as the kit's) for the dry run, and delete it after",
+    )
     drift.add_argument("--json", type=Path, help="also write the report as JSON to this file")
     drift.set_defaults(func=drift_command)
 
@@ -219,14 +224,15 @@ def drift_command(args: argparse.Namespace) -> int:
         print(f"mockserver kit drift: give --base-url or set {BASE_URL_VARIABLE}", file=sys.stderr)
         return 2
     try:
-        report = run_drift(base_url, args.workflow, json.loads(args.inputs) if args.inputs else None)
+        inputs = json.loads(args.inputs) if args.inputs else None
+        report = run_drift(base_url, args.workflow, inputs, allow_spending=args.allow_spending)
     except TargetError as error:
         print(f"mockserver kit drift: {error}", file=sys.stderr)
         return 2
     print(render_drift(report), flush=True)
     if args.json:
         args.json.write_text(json.dumps(report.as_dict(), indent=2), encoding="utf-8")
-    return 1 if report.contract_findings else 0
+    return 1 if report.drifted else 0
 
 
 # --- cleanup -------------------------------------------------------------------------------------
