@@ -57,7 +57,18 @@ def _register_check(commands: Any) -> None:
     check.add_argument(
         "--allow-writes", action="store_true", help="create workflows (tagged) and change or delete only those"
     )
-    check.add_argument("--allow-spending", action="store_true", help="also run for real (implies --allow-writes)")
+    check.add_argument(
+        "--allow-spending",
+        action="store_true",
+        help="also run the workflows it creates for real, within --budget (implies --allow-writes)",
+    )
+    check.add_argument(
+        "--budget",
+        type=float,
+        metavar="CREDITS",
+        help="with --allow-spending: credits the real runs may spend; each is estimated by a dry run first, and "
+        "one that would go over is not made. The summary says what was spent",
+    )
     check.add_argument("--junit-xml", type=Path, help="write a JUnit XML report to this file")
     check.add_argument("--results", type=Path, help="write the run's results as JSON to this file")
     check.add_argument("--examples", type=int, default=20, help="fuzzed cases per operation")
@@ -90,6 +101,12 @@ def check_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.allow_spending and args.budget is None:
+        print("mockserver kit check: --allow-spending needs --budget CREDITS", file=sys.stderr)
+        return 2
+    if args.budget is not None and args.budget < 0:
+        print("mockserver kit check: --budget must be a number of credits >= 0", file=sys.stderr)
+        return 2
     if target.startswith("http") and not (os.environ.get(KEY_VARIABLE) and os.environ.get(SECRET_VARIABLE)):
         print(f"mockserver kit check: set {KEY_VARIABLE} and {SECRET_VARIABLE} for {target}", file=sys.stderr)
         return 2
@@ -110,6 +127,7 @@ def check_command(args: argparse.Namespace) -> int:
     ]
     options += ["--kit-allow-writes"] if args.allow_writes else []
     options += ["--kit-allow-spending"] if args.allow_spending else []
+    options += [f"--kit-budget={args.budget}"] if args.budget is not None else []
     options += [f"--kit-workflow={args.workflow}"] if args.workflow else []
     options += [f"--kit-inputs={args.inputs}"] if args.inputs else []
     options += [f"--kit-project-id={args.project_id}"] if args.project_id else []
