@@ -43,7 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--kit-budget",
         type=float,
-        default=float(os.environ["MOCKSERVER_KIT_BUDGET"]) if os.environ.get("MOCKSERVER_KIT_BUDGET") else None,
+        default=os.environ.get("MOCKSERVER_KIT_BUDGET") or None,  # argparse converts a string default with type
         help="live target: credits the real runs may spend, each estimated by a dry run first; "
         "needed with --kit-allow-spending [MOCKSERVER_KIT_BUDGET]",
     )

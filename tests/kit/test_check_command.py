@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import xml.etree.ElementTree as ElementTree
 from urllib.parse import parse_qs
 
 from kit_support import SUMMARIES, kit_env, mockserver_command
 
+from mockserver.kit.commands import SUITE
 from mockserver.kit.safety import ABSENT_WORKFLOW_ID, NAME_MARK
 
 CREDENTIALS = {"SCENARIO_SDK_API_KEY": "key_alice", "SCENARIO_SDK_API_SECRET": "secret_alice"}
@@ -114,6 +116,17 @@ def test_spending_needs_a_budget(served_fake, tmp_path):
         mockserver_command("kit", "check", "--allow-spending"), cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert done.returncode == 2 and "--allow-spending needs --budget CREDITS" in done.stderr
+
+
+def test_the_suite_under_pytest_refuses_spending_without_a_budget(tmp_path):
+    suite = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(SUITE / "test_job_lifecycle.py")]
+    env = kit_env(MOCKSERVER_KIT_ALLOW_SPENDING="1")
+    done = subprocess.run([*suite, "--co"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 4 and "--kit-allow-spending needs --kit-budget CREDITS" in done.stderr
+    budgeted = subprocess.run(
+        [*suite, "--co", "--kit-budget=7"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert budgeted.returncode == 0, budgeted.stdout + budgeted.stderr
 
 
 def test_without_a_target_it_says_what_to_give(tmp_path):

@@ -123,4 +123,7 @@ def test_a_run_with_no_estimate_is_not_made_and_a_refused_run_costs_nothing(serv
     workflow_id = _own_ready_workflow(session, base_url)
     refused = session.put(f"{base_url}/workflows/{workflow_id}/run", json=["not", "an", "object"])
     assert refused.status_code == 400 and (budget.spent, budget.runs, budget.declined) == (0, 0, 1)
+    fake.faults.add({"kind": "http-error", "status": 503, "match": {"operationId": "runWorkflow"}, "nth": 2})
+    failed = session.put(f"{base_url}/workflows/{workflow_id}/run", json={})  # estimated, then refused by the API
+    assert failed.status_code == 503 and (budget.spent, budget.runs, budget.declined) == (0, 0, 1)
     assert [job for job in fake.scenario.store.all_jobs() if job.workflow_id == workflow_id] == []
