@@ -93,8 +93,8 @@ def add_connection_options(parser: argparse.ArgumentParser, on_top: bool = False
 
 
 def register(subparsers: Any) -> None:
-    def command(name: str, help: str, func: Any, parent: Any = subparsers) -> argparse.ArgumentParser:
-        parser = parent.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".")
+    def command(name: str, summary: str, func: Any, parent: Any = subparsers) -> argparse.ArgumentParser:
+        parser = parent.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
         add_connection_options(parser)
         parser.set_defaults(func=func)
         return parser
@@ -124,7 +124,7 @@ def register(subparsers: Any) -> None:
     rules = faults.add_subparsers(dest="faults_command", required=True)
     add = command("add", "add a fault rule", add_fault_command, rules)
     add.add_argument("kind", nargs="?", help="node-failure, http-error, latency, drop-connection, step-failure, pause")
-    add.add_argument("--match", action="append", default=[], metavar="FIELD=VALUE", help="match on a field; repeat")
+    add.add_argument("--match", action="append", metavar="FIELD=VALUE", help="match on a field; repeat")
     add.add_argument("--count", type=int, help="fire this many times (default: always)")
     add.add_argument("--nth", type=int, help="fire on the n-th matching request only")
     add.add_argument("--status", type=int, help="http-error: the status answered (503)")
@@ -266,7 +266,7 @@ def fault_rule(args: argparse.Namespace) -> dict[str, Any]:
         rule["kind"] = args.kind
     if "kind" not in rule:
         raise ValueError("give the rule's KIND (or --json with a kind)")
-    for pair in args.match:
+    for pair in args.match or []:
         name, equals, value = pair.partition("=")
         if not equals or not name:
             raise ValueError(f"--match takes FIELD=VALUE, not {pair!r}")
