@@ -14,6 +14,7 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mockserver.control_commands import add_connection_options
 from mockserver.core.clock import CLOCK_MODES
 from mockserver.core.serving import uvicorn_tls_options
 from mockserver.core.tls import TlsFiles, local_certificate
@@ -21,7 +22,7 @@ from mockserver.core.tls import default_directory as default_tls_directory
 from mockserver.server.settings import DEFAULT_FIXTURES, Settings
 
 # Modules adding subcommands: each has ``register(subparsers)``, whose parsers set ``func``.
-COMMAND_MODULES: list[str] = ["mockserver.kit.commands"]
+COMMAND_MODULES: list[str] = ["mockserver.control_commands", "mockserver.kit.commands"]
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mockserver", description="An offline fake of Scenario's Workflows and Jobs API."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version('scenario-mockserver')}")
+    add_connection_options(parser, on_top=True)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="start the fake", description="Start the fake over HTTP.")
     serve.add_argument("--host", default=_env("HOST", "127.0.0.1"), help="address to listen on [MOCKSERVER_HOST]")

@@ -7,7 +7,11 @@ Installed with the package (entry point ``pytest11``), so the fixtures are there
   ``.advance(seconds)``, ``.add_fault(...)``, ``.journal()``, ``.snapshot()``/``.restore()``,
   ``.reset()``, ``.client(who)``, ``.async_client(who)``, ``.http(who)``, ``.fake``;
 - ``scenario``: ``scenario_sdk.Scenario`` as alice, bound to that fake in process;
-- ``async_scenario``: ``scenario_sdk.AsyncScenario`` as alice, bound to it in process.
+- ``async_scenario``: ``scenario_sdk.AsyncScenario`` as alice, bound to it in process;
+- ``scenario_env``: for code that builds its own client from the environment: that fake served on a
+  loopback port, and the SDK's variables (``SCENARIO_BASE_URL``, ``SCENARIO_SDK_API_KEY``,
+  ``SCENARIO_SDK_API_SECRET``; ``MOCKSERVER_URL`` for its control plane) pointing at it as alice for
+  the test, ``SCENARIO_SDK_JWT`` unset; a :class:`~mockserver.testing.RunningServer`.
 
 The clients retry as the SDK does by default (``max_retries=2``); ``scenario_mock.client("alice",
 max_retries=0)`` makes one that does not.
@@ -118,3 +122,25 @@ def scenario(scenario_mock: Any) -> Any:
 def async_scenario(scenario_mock: Any) -> Any:
     """``scenario_sdk.AsyncScenario`` as alice, bound to the fake through httpx's ASGI transport."""
     return scenario_mock.async_client("alice")
+
+
+# A token from the developer's own environment would go along with the fake's key: the test runs without it.
+AMBIENT_SDK_VARIABLES = ("SCENARIO_SDK_JWT",)
+
+
+@pytest.fixture
+def scenario_env(scenario_mock: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The fake served on a loopback port, with the SDK's environment variables pointing at it as alice.
+
+    ``scenario_sdk.Scenario()`` built with no arguments, in the test or the code it calls, talks to the
+    same fake as ``scenario_mock``. Another principal: ``monkeypatch.setenv`` each of
+    ``scenario_env.environment("bob")``.
+    """
+    from mockserver.testing import running
+
+    with running(fake=scenario_mock.fake) as server:
+        for name in AMBIENT_SDK_VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in server.environment("alice").items():
+            monkeypatch.setenv(name, value)
+        yield server

@@ -30,8 +30,9 @@ from mockserver.core.principals import ApiKey
 from mockserver.core.serving import served
 from mockserver.core.tls import TlsFiles, local_certificate
 from mockserver.core.transport import SyncASGITransport
+from mockserver.kit.target import BASE_URL_VARIABLE, KEY_VARIABLE, SECRET_VARIABLE
 from mockserver.server.app import create_app
-from mockserver.server.fake import Fake
+from mockserver.server.fake import IDLE_MAX_SECONDS, IDLE_MAX_STEPS, Fake, IdleRun
 from mockserver.server.settings import Settings
 
 IN_PROCESS_URL = "http://mockserver.test"
@@ -117,6 +118,13 @@ class MockHandle:
         self.fake.advance(seconds)
         return self.fake.clock.now()
 
+    def advance_until_idle(self, max_seconds: float = IDLE_MAX_SECONDS, max_steps: int = IDLE_MAX_STEPS) -> IdleRun:
+        """Move the clock from job event to job event until every job has ended or waits for a decision.
+
+        Bounded by ``max_seconds`` of simulated time and ``max_steps`` jumps; ``.idle`` says whether it got there.
+        """
+        return self.fake.advance_until_idle(max_seconds, max_steps)
+
     def add_fault(self, rule: dict[str, Any] | None = None, **fields: Any) -> FaultRule:
         """A fault rule, as ``POST /_mock/faults`` takes it: ``add_fault(kind="http-error", status=503, ...)``."""
         return self.fake.faults.add({**(rule or {}), **fields})
@@ -162,6 +170,17 @@ class RunningServer:
     @property
     def dashboard_url(self) -> str:
         return f"{self.base_url}/_mock/"
+
+    def environment(self, who: str = "alice") -> dict[str, str]:
+        """The variables the SDK reads (base URL, key, secret) for this principal, and ``MOCKSERVER_URL``:
+        ``Scenario()`` built with no arguments where they are set talks to this fake."""
+        key = api_key_for(self.fake, who)
+        return {
+            BASE_URL_VARIABLE: self.api_url,
+            KEY_VARIABLE: key.key,
+            SECRET_VARIABLE: key.secret,
+            "MOCKSERVER_URL": self.base_url,
+        }
 
     def client(self, who: str = "alice", **options: Any) -> Any:
         """``scenario_sdk.Scenario`` as this principal, over the socket."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -74,8 +74,11 @@ class Scheduler:
             finally:
                 self._applying = None
 
-    def next_at(self) -> datetime | None:
-        return self._heap[0][0] if self._heap else None
+    def next_at(self, owners: Collection[str] | None = None) -> datetime | None:
+        """When the next event is due: of any owner, or of one of ``owners``."""
+        if owners is None:
+            return self._heap[0][0] if self._heap else None
+        return min((at for at, _, owner, _ in self._heap if owner in owners), default=None)
 
     def __len__(self) -> int:
         return len(self._heap)

@@ -36,7 +36,8 @@ class ClientRun:
     any_key: bool = False
     dry_run_status: int = 402
     cancel_workflow_jobs: bool = False
-    fixtures: list[Path] | None = None
+    fixtures: list[Path] | None = None  # folders added to the default fixtures
+    no_default_fixtures: bool = False  # then the fake starts from ``fixtures`` alone
     key: str = "key_alice"
     secret: str = "secret_alice"
     env: dict[str, str] = field(default_factory=dict)  # more variables for the command
@@ -44,7 +45,8 @@ class ClientRun:
     cwd: Path | None = None
 
     def settings(self) -> dict[str, Any]:
-        """The fake's settings (the server's ``Settings`` fields); its own fixtures unless others are given."""
+        """The fake's settings (the server's ``Settings`` fields, and ``added_fixtures``): the default fixtures
+        and ``fixtures`` on top of them, or ``fixtures`` alone with ``no_default_fixtures``."""
         settings: dict[str, Any] = {
             "any_key": self.any_key,
             "dry_run_status": self.dry_run_status,
@@ -54,8 +56,10 @@ class ClientRun:
             "validation": self.validation,
             "journal_size": JOURNAL_SIZE,
         }
-        if self.fixtures:
-            settings["fixtures"] = list(self.fixtures)
+        if self.no_default_fixtures:
+            settings["fixtures"] = list(self.fixtures or [])
+        elif self.fixtures:
+            settings["added_fixtures"] = list(self.fixtures)
         return settings
 
 

@@ -57,7 +57,18 @@ def _register_check(commands: Any) -> None:
     check.add_argument(
         "--allow-writes", action="store_true", help="create workflows (tagged) and change or delete only those"
     )
-    check.add_argument("--allow-spending", action="store_true", help="also run for real (implies --allow-writes)")
+    check.add_argument(
+        "--allow-spending",
+        action="store_true",
+        help="also run the workflows it creates for real, within --budget (implies --allow-writes)",
+    )
+    check.add_argument(
+        "--budget",
+        type=float,
+        metavar="CREDITS",
+        help="with --allow-spending: credits the real runs may spend; each is estimated by a dry run first, and "
+        "one that would go over is not made. The summary says what was spent",
+    )
     check.add_argument("--junit-xml", type=Path, help="write a JUnit XML report to this file")
     check.add_argument("--results", type=Path, help="write the run's results as JSON to this file")
     check.add_argument("--examples", type=int, default=20, help="fuzzed cases per operation")
@@ -90,6 +101,12 @@ def check_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.allow_spending and args.budget is None:
+        print("mockserver kit check: --allow-spending needs --budget CREDITS", file=sys.stderr)
+        return 2
+    if args.budget is not None and args.budget < 0:
+        print("mockserver kit check: --budget must be a number of credits >= 0", file=sys.stderr)
+        return 2
     if target.startswith("http") and not (os.environ.get(KEY_VARIABLE) and os.environ.get(SECRET_VARIABLE)):
         print(f"mockserver kit check: set {KEY_VARIABLE} and {SECRET_VARIABLE} for {target}", file=sys.stderr)
         return 2
@@ -110,6 +127,7 @@ def check_command(args: argparse.Namespace) -> int:
     ]
     options += ["--kit-allow-writes"] if args.allow_writes else []
     options += ["--kit-allow-spending"] if args.allow_spending else []
+    options += [f"--kit-budget={args.budget}"] if args.budget is not None else []
     options += [f"--kit-workflow={args.workflow}"] if args.workflow else []
     options += [f"--kit-inputs={args.inputs}"] if args.inputs else []
     options += [f"--kit-project-id={args.project_id}"] if args.project_id else []
@@ -150,7 +168,14 @@ def _register_client(commands: Any) -> None:
     client.add_argument("--any-key", action="store_true", help="accept any key:secret, as an editor of any project")
     client.add_argument("--dry-run-status", type=int, choices=(402, 269), default=402, help="status of a dry run")
     client.add_argument("--cancel-workflow-jobs", action="store_true", help="let workflow jobs be cancelled directly")
-    client.add_argument("--fixtures", type=Path, action="append", help="fixtures folder; repeat to add more")
+    client.add_argument(
+        "--fixtures", type=Path, action="append", help="fixtures folder added to the default ones; repeat to add more"
+    )
+    client.add_argument(
+        "--no-default-fixtures",
+        action="store_true",
+        help="start from the --fixtures folders alone, without the default principals, apps and costs",
+    )
     client.add_argument("--key", default="key_alice", help="the API key handed to the client")
     client.add_argument("--secret", default="secret_alice", help="its secret")
     client.add_argument("--allow-drift", action="store_true", help="requests the contract does not know do not fail")
@@ -178,6 +203,7 @@ def client_command(args: argparse.Namespace) -> int:
         dry_run_status=args.dry_run_status,
         cancel_workflow_jobs=args.cancel_workflow_jobs,
         fixtures=args.fixtures,
+        no_default_fixtures=args.no_default_fixtures,
         key=args.key,
         secret=args.secret,
         tls=args.tls,
@@ -197,12 +223,17 @@ def _register_drift(commands: Any) -> None:
         "drift",
         help="compare the live API's answers with the contract and the fake",
         description="Run one read-only scenario (and one dry run) against the live API and a fresh fake, and list "
-        "per operation and field where the live answers leave the contract or differ from the fake's. "
-        "Exits 1 when the live API leaves the contract.",
+        "per operation and field where the live answers leave the contract or differ from the fake's in status or "
+        "shape. Exits 1 when there is any such difference (DRIFT).",
     )
     drift.add_argument("--base-url", default=None, help=f"the live API root [{BASE_URL_VARIABLE}]")
-    drift.add_argument("--workflow", help="the workflow to read and dry-run (default: the first one listed)")
+    drift.add_argument("--workflow", help="the workflow to read and dry-run (default: the first ready one listed)")
     drift.add_argument("--inputs", help="inputs for its dry run, as a JSON object")
+    drift.add_argument(
+        "--allow-spending",
+        action="store_true",
+        help="with no ready workflow listed, create one (marked as the kit's) for the dry run, and delete it after",
+    )
     drift.add_argument("--json", type=Path, help="also write the report as JSON to this file")
     drift.set_defaults(func=drift_command)
 
@@ -215,14 +246,15 @@ def drift_command(args: argparse.Namespace) -> int:
         print(f"mockserver kit drift: give --base-url or set {BASE_URL_VARIABLE}", file=sys.stderr)
         return 2
     try:
-        report = run_drift(base_url, args.workflow, json.loads(args.inputs) if args.inputs else None)
+        inputs = json.loads(args.inputs) if args.inputs else None
+        report = run_drift(base_url, args.workflow, inputs, allow_spending=args.allow_spending)
     except TargetError as error:
         print(f"mockserver kit drift: {error}", file=sys.stderr)
         return 2
     print(render_drift(report), flush=True)
     if args.json:
         args.json.write_text(json.dumps(report.as_dict(), indent=2), encoding="utf-8")
-    return 1 if report.contract_findings else 0
+    return 1 if report.drifted else 0
 
 
 # --- cleanup -------------------------------------------------------------------------------------

@@ -8,7 +8,14 @@ operation and JSON path:
 
 - a field the live API sends that the contract lacks, or a required one it leaves out;
 - a value of an enum the contract does not know, or a type the contract does not allow;
-- fields one side sends and the other never did (data-dependent, so only for information).
+- an answer whose status differs from the fake's to the same step;
+- fields one side sends and the other never did.
+
+Each of them counts: the verdict is DRIFT, with their number, when there is any.
+
+The dry run needs a ready workflow: the one named, else the first ready one listed, else (with
+``allow_spending``) one the drift check creates, marked as the kit's, and deletes afterwards. Without
+one the report says that the dry run could not be checked.
 """
 
 from __future__ import annotations
@@ -16,12 +23,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 import httpx
 
 from mockserver.kit.contract import contract_document
-from mockserver.kit.safety import ABSENT_WORKFLOW_ID
+from mockserver.kit.safety import ABSENT_WORKFLOW_ID, NAME_MARK
 
 JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
 # Kinds of finding that say the contract or the fake has fallen behind the live API.
@@ -32,6 +40,22 @@ CONTRACT_KINDS = (
     "required field missing",
     "undocumented status",
 )
+STATUS_KIND = "status differs"
+DRY_RUN_STEP = "runWorkflow (dry run)"
+# The workflow drift creates for its dry run on a target with no ready one: one background removal.
+DRIFT_WORKFLOW = {
+    "status": "ready",
+    "inputs": [{"name": "image", "type": "file", "kind": "image", "required": {"always": True}}],
+    "flow": [
+        {
+            "id": "node_remove_bg",
+            "type": "remove-background",
+            "inputs": [
+                {"name": "image", "type": "file", "kind": "image", "ref": {"node": "workflow", "name": "image"}}
+            ],
+        }
+    ],
+}
 
 
 @dataclass(frozen=True)
@@ -65,16 +89,36 @@ class DriftReport:
     live_label: str
     answers: dict[str, tuple[Answer, Answer]] = field(default_factory=dict)  # step -> (live, fake)
     findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what could not be checked, and what was made for the check
 
     @property
     def contract_findings(self) -> list[Finding]:
         return [finding for finding in self.findings if finding.kind in CONTRACT_KINDS]
 
+    @property
+    def status_findings(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.kind == STATUS_KIND]
+
+    @property
+    def shape_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.kind not in CONTRACT_KINDS and f.kind != STATUS_KIND]
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.findings)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "live": self.live_label,
+            "verdict": "DRIFT" if self.drifted else "NO DRIFT",
+            "differences": {
+                "contract": len(self.contract_findings),
+                "status": len(self.status_findings),
+                "shape": len(self.shape_findings),
+            },
             "steps": {step: {"live": live.status, "fake": fake.status} for step, (live, fake) in self.answers.items()},
             "findings": [asdict(finding) for finding in self.findings],
+            "notes": self.notes,
         }
 
 
@@ -168,6 +212,20 @@ def shape(value: Any, path: str = "") -> set[str]:
     return paths
 
 
+def empty_arrays(value: Any, path: str = "") -> set[str]:
+    """The JSON paths of the empty arrays in ``value``: what their items look like is not known."""
+    if isinstance(value, dict):
+        return set().union(*(empty_arrays(item, f"{path}/{name}") for name, item in value.items()))
+    if isinstance(value, list):
+        return set().union(*(empty_arrays(item, f"{path}[]") for item in value)) if value else {path or "/"}
+    return set()
+
+
+def _unseen(paths: set[str], empty: set[str]) -> list[str]:
+    """``paths`` but those under an array the other side sent empty: items it did not send differ in data only."""
+    return sorted(path for path in paths if not any(path.startswith(f"{array}[]") for array in empty))
+
+
 def _types(schema: dict[str, Any]) -> list[str]:
     declared = schema.get("type")
     return [declared] if isinstance(declared, str) else list(declared or [])
@@ -189,10 +247,19 @@ def _type_name(value: Any) -> str:
 
 
 def read_scenario(
-    send: Callable[[Step], Answer], workflow_id: str | None, inputs: dict[str, Any] | None
+    send: Callable[[Step], Answer],
+    workflow_id: str | None,
+    inputs: dict[str, Any] | None,
+    create_workflow: Callable[[], str | None] | None = None,
+    notes: list[str] | None = None,
 ) -> dict[str, Answer]:
-    """Run the read-only steps against one side, each step's ids taken from that side's earlier answers."""
+    """Run the read-only steps against one side, each step's ids taken from that side's earlier answers.
+
+    The dry run goes to ``workflow_id`` if it is ready, else to the first ready workflow listed, else to
+    the one ``create_workflow`` makes; when there is none, or it is not ready, ``notes`` says why.
+    """
     answers: dict[str, Answer] = {}
+    notes = notes if notes is not None else []
 
     def run(step: Step) -> Answer:
         answer = send(step)
@@ -205,7 +272,9 @@ def read_scenario(
         Step("listWorkflows (public)", "listWorkflows", "GET", "/workflows", {"privacy": "public", "pageSize": 10})
     )
     run(Step("getWorkflowTags", "getWorkflowTags", "GET", "/workflows/tags"))
-    chosen = workflow_id or _first_id(private, "workflows", "id") or _first_id(public, "workflows", "id")
+    chosen = workflow_id or _first_ready(private) or _first_ready(public)
+    if chosen is None and create_workflow is not None:
+        chosen = create_workflow()
     workflow = None
     if chosen:
         workflow = run(Step("getWorkflow", "getWorkflow", "GET", f"/workflows/{chosen}"))
@@ -215,10 +284,26 @@ def read_scenario(
         run(Step("getJob", "getJob", "GET", f"/jobs/{job_id}"))
     run(Step("getWorkflow (unknown id)", "getWorkflow", "GET", f"/workflows/{ABSENT_WORKFLOW_ID}"))
     run(Step("listWorkflows (pageSize 0)", "listWorkflows", "GET", "/workflows", {"pageSize": 0}))
-    if chosen and workflow is not None and workflow.status == 200:
-        body = inputs if inputs is not None else sample_inputs(workflow.body.get("workflow", {}).get("inputs", []))
-        run(Step("runWorkflow (dry run)", "runWorkflow", "PUT", f"/workflows/{chosen}/run", {"dryRun": "true"}, body))
+    definition = workflow.body.get("workflow", {}) if workflow and isinstance(workflow.body, dict) else {}
+    if not chosen:
+        notes.append(
+            "the dry run could not be checked: no ready workflow listed "
+            "(name one with --workflow, or let drift create one with --allow-spending)"
+        )
+    elif workflow is None or workflow.status != 200:
+        notes.append(f"the dry run could not be checked: workflow {chosen} could not be read")
+    elif definition.get("status") != "ready":
+        notes.append(f"the dry run could not be checked: workflow {chosen} is {definition.get('status')}, not ready")
+    else:
+        body = inputs if inputs is not None else sample_inputs(definition.get("inputs", []))
+        run(Step(DRY_RUN_STEP, "runWorkflow", "PUT", f"/workflows/{chosen}/run", {"dryRun": "true"}, body))
     return answers
+
+
+def _first_ready(listing: Answer) -> str | None:
+    items = listing.body.get("workflows") if listing.status == 200 and isinstance(listing.body, dict) else None
+    ready = [item for item in items or [] if isinstance(item, dict) and item.get("status") == "ready"]
+    return ready[0].get("id") if ready else None
 
 
 def sample_inputs(definitions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -279,11 +364,14 @@ def drift_report(live: dict[str, Answer], fake: dict[str, Answer], index: Schema
             else:
                 for path, kind, detail in compare_to_contract(live_answer.body, schema, index):
                     report.findings.append(Finding(step, operation_id, path, kind, detail))
+        if live_answer.status and fake_answer.status and live_answer.status != fake_answer.status:
+            detail = f"the live API answered {live_answer.status}, the fake {fake_answer.status}"
+            report.findings.append(Finding(step, operation_id, "/", STATUS_KIND, detail))
         if live_answer.status and live_answer.status == fake_answer.status:
             live_paths, fake_paths = shape(live_answer.body), shape(fake_answer.body)
-            for path in sorted(live_paths - fake_paths):
+            for path in _unseen(live_paths - fake_paths, empty_arrays(fake_answer.body)):
                 report.findings.append(Finding(step, operation_id, path, "the fake never sent it", "the live API did"))
-            for path in sorted(fake_paths - live_paths):
+            for path in _unseen(fake_paths - live_paths, empty_arrays(live_answer.body)):
                 report.findings.append(Finding(step, operation_id, path, "the live API never sent it", "the fake did"))
     report.findings = _without_nested(report.findings)
     return report
@@ -313,25 +401,68 @@ def render_drift(report: DriftReport) -> str:
         lines.append(f"  {step}: live {live.status or '-'}, fake {fake.status or '-'}")
         for finding in by_step.get(step, []):
             lines.append(f"      {finding.path}: {finding.kind} ({finding.detail})")
-    behind = len(report.contract_findings)
-    lines.append("")
-    lines.append(
-        f"Verdict: {'DRIFT' if behind else 'NO DRIFT'} ({behind} difference(s) from the contract, "
-        f"{len(report.findings) - behind} shape difference(s) from the fake)"
+    lines += [f"  Note: {note}" for note in report.notes]
+    counts = (
+        f"{len(report.contract_findings)} from the contract, {len(report.status_findings)} in status and "
+        f"{len(report.shape_findings)} in shape from the fake"
     )
+    lines.append("")
+    if report.drifted:
+        lines.append(f"Verdict: DRIFT: {len(report.findings)} difference(s) ({counts})")
+    else:
+        lines.append("Verdict: NO DRIFT (0 difference(s) from the contract, 0 in status and 0 in shape from the fake)")
     return "\n".join(lines)
 
 
-def run_drift(base_url: str, workflow_id: str | None = None, inputs: dict[str, Any] | None = None) -> DriftReport:
-    """The read-only scenario against ``base_url`` (credentials from the environment) and a fresh fake."""
+def run_drift(
+    base_url: str, workflow_id: str | None = None, inputs: dict[str, Any] | None = None, allow_spending: bool = False
+) -> DriftReport:
+    """The read-only scenario against ``base_url`` (credentials from the environment) and a fresh fake.
+
+    With ``allow_spending``, a target with no ready workflow gets one for the dry run, deleted afterwards.
+    """
     from mockserver.kit.target import open_target
 
+    notes: list[str] = []
     with open_target(base_url) as live, open_target("in-process") as fake:
         with live.client() as live_client, fake.client() as fake_client:
             prime_fake(fake, fake_client)
-            live_answers = read_scenario(http_sender(live_client), workflow_id, inputs)
+            made: list[str] = []
+            create = partial(create_drift_workflow, live_client, made, notes) if allow_spending else None
+            try:
+                live_answers = read_scenario(http_sender(live_client), workflow_id, inputs, create, notes)
+            finally:
+                for made_id in made:
+                    live_client.delete(f"/workflows/{made_id}")
             fake_answers = read_scenario(http_sender(fake_client), None, None)
-        return drift_report(live_answers, fake_answers, SchemaIndex(contract_document()), live.base_url)
+        report = drift_report(live_answers, fake_answers, SchemaIndex(contract_document()), live.base_url)
+    report.notes += notes
+    return report
+
+
+def create_drift_workflow(client: httpx.Client, made: list[str], notes: list[str]) -> str | None:
+    """A ready workflow of the kit's on the target, for the dry run: its id, added to ``made``; None if refused."""
+    created = client.post("/workflows", json={"name": f"{NAME_MARK} drift", "description": "drift check dry run"})
+    workflow_id = _dig_id(created)
+    if workflow_id is None:
+        notes.append(f"could not create a workflow for the dry run: {created.status_code} {created.text[:200]}")
+        return None
+    made.append(workflow_id)
+    published = client.put(f"/workflows/{workflow_id}", json=DRIFT_WORKFLOW)
+    if published.status_code != 200:
+        notes.append(f"could not make workflow {workflow_id} ready: {published.status_code} {published.text[:200]}")
+        return None
+    notes.append(f"created workflow {workflow_id} for the dry run (no ready workflow was listed), then deleted it")
+    return workflow_id
+
+
+def _dig_id(response: httpx.Response) -> str | None:
+    try:
+        workflow = response.json().get("workflow") if response.status_code == 200 else None
+    except (ValueError, AttributeError):
+        return None
+    workflow_id = workflow.get("id") if isinstance(workflow, dict) else None
+    return workflow_id if isinstance(workflow_id, str) else None
 
 
 def prime_fake(target: Any, client: httpx.Client) -> None:

@@ -26,10 +26,11 @@ from typing import Any, Literal
 
 import httpx
 
+from mockserver.kit.budget import DRY_RUN_STATUSES
+
 JOB_FLOW = ("pending", "queued", "warming-up", "in-progress", "finalizing", "success")
 TERMINAL = frozenset({"success", "failure", "canceled"})
 NODE_DONE = frozenset({"success", "skipped"})
-DRY_RUN_STATUSES = (402, 269)
 
 Decision = Literal["approve", "reject", "cancel-node"]
 

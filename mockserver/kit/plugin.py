@@ -40,6 +40,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=_flag("MOCKSERVER_KIT_ALLOW_SPENDING"),
         help="live target: really run workflows, not only dry runs [MOCKSERVER_KIT_ALLOW_SPENDING]",
     )
+    group.addoption(
+        "--kit-budget",
+        type=float,
+        default=os.environ.get("MOCKSERVER_KIT_BUDGET") or None,  # argparse converts a string default with type
+        help="live target: credits the real runs may spend, each estimated by a dry run first; "
+        "needed with --kit-allow-spending [MOCKSERVER_KIT_BUDGET]",
+    )
     group.addoption("--kit-examples", type=int, default=int(os.environ.get("MOCKSERVER_KIT_EXAMPLES", "20")))
     group.addoption("--kit-scenarios", type=int, default=int(os.environ.get("MOCKSERVER_KIT_SCENARIOS", "60")))
     group.addoption("--kit-steps", type=int, default=int(os.environ.get("MOCKSERVER_KIT_STEPS", "20")))
@@ -60,6 +67,7 @@ def options_from(config: pytest.Config) -> SuiteOptions:
         target=value("kit_target"),
         allow_writes=value("kit_allow_writes") or value("kit_allow_spending"),
         allow_spending=value("kit_allow_spending"),
+        budget=value("kit_budget"),
         examples=value("kit_examples"),
         scenarios=value("kit_scenarios"),
         steps=value("kit_steps"),
@@ -71,7 +79,12 @@ def options_from(config: pytest.Config) -> SuiteOptions:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[_RUN] = configure(options_from(config))
+    options = options_from(config)
+    if options.allow_spending and options.budget is None:
+        raise pytest.UsageError("--kit-allow-spending needs --kit-budget CREDITS: real runs spend only within it")
+    if options.budget is not None and options.budget < 0:
+        raise pytest.UsageError("--kit-budget must be a number of credits >= 0")
+    config.stash[_RUN] = configure(options)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -91,6 +104,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         return
     session = run.session()
     session.cleanup()
+    session.note_spending()
     terminalreporter.section("contract kit")
     terminalreporter.write_line(session.summary())
     destination = config.getoption("kit_results")

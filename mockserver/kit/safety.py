@@ -5,7 +5,9 @@ Against a live target the kit never spends credits or destroys data by default:
 - reads (``GET``) and dry runs (``PUT .../run?dryRun=true``) always go;
 - with ``allow_writes``, it creates workflows, marked with :data:`KIT_TAG` in their name, and
   changes, deletes, approves or cancels only what it made itself (the :class:`Ledger`);
-- with ``allow_spending``, it also really runs the workflows it made.
+- with ``allow_spending``, it also really runs the workflows it made, within a :class:`Budget`: each
+  real run is estimated by a dry run of it first, and one that would exceed the budget is not made
+  (the dry run's answer stands for it, as a real run becomes a dry run without ``allow_spending``).
 
 Generated requests are steered to keep these rules (:func:`make_safe`), and a
 :class:`GuardedSession` refuses to send any request that would still break them.
@@ -19,9 +21,11 @@ import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import requests
+
+from mockserver.kit.budget import Budget, estimate_of
 
 KIT_TAG = "mockserver-kit"
 NAME_MARK = f"[{KIT_TAG}]"
@@ -167,25 +171,56 @@ def make_safe(
 
 
 class GuardedSession(requests.Session):
-    """A requests session that refuses unsafe requests and keeps the ledger of what the kit made."""
+    """A requests session that refuses unsafe requests, keeps real runs within the budget, and keeps the
+    ledger of what the kit made."""
 
-    def __init__(self, policy: Policy, ledger: Ledger, api_path: str) -> None:
+    def __init__(self, policy: Policy, ledger: Ledger, api_path: str, budget: Budget | None = None) -> None:
         super().__init__()
         self.policy = policy
         self.ledger = ledger
         self.api_path = api_path.rstrip("/")
+        self.budget = budget
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         method = (request.method or "GET").upper()
         parts = urlsplit(request.url or "")
         path = parts.path.removeprefix(self.api_path) or "/"
         body = _json(request.body)
-        reason = refusal(self.policy, self.ledger, method, path, parse_qs(parts.query), body)
+        query = parse_qs(parts.query)
+        reason = refusal(self.policy, self.ledger, method, path, query, body)
         if reason is not None:
             raise UnsafeRequest(f"refused to send {method} {path}: {reason}")
-        response = super().send(request, **kwargs)
+        if self.policy.restricted and is_real_run(method, path, query):
+            response = self._budgeted_run(request, **kwargs)
+        else:
+            response = super().send(request, **kwargs)
         self.ledger.observe(method, path, response.status_code, _json(response.content))
         return response
+
+    def _budgeted_run(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """The run if its dry run's estimate fits in the budget; else the dry run's answer, and nothing spent."""
+        if self.budget is None:
+            raise UnsafeRequest("refused to run for real: spending needs a budget")
+        dry_run = request.copy()
+        parts = urlsplit(request.url or "")
+        query = {**parse_qs(parts.query), "dryRun": ["true"]}
+        dry_run.url = urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+        estimated = super().send(dry_run, **kwargs)
+        estimate = estimate_of(estimated.status_code, _json(estimated.content))
+        if estimate is None:
+            self.budget.decline()
+            return estimated
+        if not self.budget.take(estimate):
+            return estimated
+        response = super().send(request, **kwargs)
+        if response.status_code != 200:
+            self.budget.give_back(estimate)
+        return response
+
+
+def is_real_run(method: str, path: str, query: dict[str, list[str]]) -> bool:
+    found = _WORKFLOW_PATH.fullmatch(path)
+    return method == "PUT" and found is not None and found["rest"] == "/run" and query.get("dryRun") != ["true"]
 
 
 def _json(raw: Any) -> Any:

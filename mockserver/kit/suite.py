@@ -24,6 +24,7 @@ from schemathesis.core.result import Ok
 from schemathesis.generation.stateful import run_state_machine_as_test
 
 from mockserver.kit import rules
+from mockserver.kit.budget import Budget
 from mockserver.kit.contract import CONTRACT
 from mockserver.kit.lifecycle import Decision, LifecycleCheck, LifecycleRun
 from mockserver.kit.results import Failure, Results, curl_command, render_summary, simple_curl
@@ -59,6 +60,7 @@ class SuiteOptions:
     target: str = "in-process"
     allow_writes: bool = False
     allow_spending: bool = False
+    budget: float | None = None  # credits the real runs of a live target may spend, as their dry runs estimate
     examples: int = 20  # fuzzed cases per operation, on top of the examples and coverage phases
     scenarios: int = 60  # stateful walks
     steps: int = 20  # at most this many calls per walk
@@ -75,10 +77,14 @@ class KitSession:
         self.options = options
         self.policy = UNRESTRICTED if target.is_fake else Policy(options.allow_writes, options.allow_spending)
         self.ledger = Ledger()
+        self.budget = Budget(options.budget) if options.budget is not None and self.policy.restricted else None
+        self._spending_noted = False
         self.results = Results()
         self.walk_log = WalkLog()
         self.session = (
-            None if target.app is not None else GuardedSession(self.policy, self.ledger, _path(target.base_url))
+            None
+            if target.app is not None
+            else GuardedSession(self.policy, self.ledger, _path(target.base_url), self.budget)
         )
         self.contract_operations: list[str] = []
         self.schema = self._schema()
@@ -236,8 +242,10 @@ class KitSession:
             check = LifecycleCheck(client, self.wait, poll_interval=self._poll_interval(), timeout=self.options.timeout)
             check.project_id = self.target.project_id or self.options.project_id
             check.dry_run(run, inputs)
-            if self.policy.allow_spending:
+            if self.policy.allow_spending and self._may_spend(run):
                 check.real_run(run, inputs)
+                if run.job_id is None and self.budget is not None:
+                    self.budget.give_back(run.estimated_cost)
         label = f"{workflow_id} ({decision})"
         dry_run = f"/workflows/{workflow_id}/run?dryRun=true"
         reproduce = simple_curl("GET", f"/jobs/{run.job_id}") if run.job_id else simple_curl("PUT", dry_run, inputs)
@@ -247,6 +255,30 @@ class KitSession:
         seen = f", job {run.job_id}: {' -> '.join(run.statuses)}" if run.job_id else ", no real run"
         self.results.note(f"lifecycle {label}: {dry}{seen}, {len(run.problems)} problem(s)")
         return run
+
+    def _may_spend(self, run: LifecycleRun) -> bool:
+        """Whether the run's real run fits in the budget (a fake the kit made has none), counting it if so."""
+        if self.budget is None:
+            return not self.policy.restricted
+        cost = run.estimated_cost
+        if not isinstance(cost, int | float) or isinstance(cost, bool):
+            self.budget.decline()
+            self.results.note(f"lifecycle {run.workflow_id}: no real run, its dry run gave no estimate")
+            return False
+        if not self.budget.take(cost):
+            left = self.budget.limit - self.budget.spent
+            self.results.note(
+                f"lifecycle {run.workflow_id}: no real run, its estimate of {cost:g} credits is over "
+                f"the {left:g} left of the budget"
+            )
+            return False
+        return True
+
+    def note_spending(self) -> None:
+        """Note what the real runs spent of the budget, once, at the end."""
+        if self.budget is not None and not self._spending_noted:
+            self._spending_noted = True
+            self.results.note(self.budget.describe())
 
     def wait(self, seconds: float) -> None:
         if not self.target.advance_clock(seconds):

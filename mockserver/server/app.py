@@ -3,8 +3,9 @@ plane under ``/_mock``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -21,7 +22,7 @@ from mockserver.scenario.jobs import routes as jobs
 from mockserver.scenario.workflows import routes as workflows
 from mockserver.server import control, dashboard
 from mockserver.server.fake import Fake
-from mockserver.server.settings import Settings
+from mockserver.server.settings import DEFAULT_FIXTURES, Settings
 
 API_PREFIX = "/v1"
 # How a fake the contract kit makes runs: a manual clock the kit moves, and workflow jobs it may cancel.
@@ -47,14 +48,18 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
     return app
 
 
-def kit_app(base_url: str | None = None, **settings: Any) -> Starlette:
+def kit_app(base_url: str | None = None, added_fixtures: Sequence[Path] = (), **settings: Any) -> Starlette:
     """A fresh fake's app as the contract kit makes one; the kit names it by string,
     ``mockserver.server.app:kit_app``, and reaches the fake only through the app.
 
-    ``settings`` are :class:`Settings` fields, over :data:`KIT_SETTINGS`; ``base_url`` is where the app is
-    served, for the asset URLs of webhooks. The fake is closed when the app's lifespan ends.
+    ``settings`` are :class:`Settings` fields, over :data:`KIT_SETTINGS`; ``added_fixtures`` are folders
+    loaded after the ``fixtures`` setting's (the default fixtures unless it is given); ``base_url`` is where
+    the app is served, for the asset URLs of webhooks. The fake is closed when the app's lifespan ends.
     """
-    fake = Fake(Settings(**{**KIT_SETTINGS, **settings}))
+    options = {**KIT_SETTINGS, **settings}
+    if added_fixtures:
+        options["fixtures"] = [*options.get("fixtures", [DEFAULT_FIXTURES]), *added_fixtures]
+    fake = Fake(Settings(**options))
     if base_url is not None:
         fake.base_url = base_url
     app = create_app(fake)

@@ -13,7 +13,7 @@ from mockserver.core.conformance import build_report, render_report
 from mockserver.core.errors import BadRequest, NotFound
 from mockserver.core.http.responses import error_response
 from mockserver.core.resources import packaged
-from mockserver.server.fake import Fake
+from mockserver.server.fake import IDLE_MAX_SECONDS, IDLE_MAX_STEPS, Fake
 
 WEBHOOKS_CONTRACT = packaged("mockserver.server", "webhooks.openapi.yaml")
 
@@ -32,6 +32,7 @@ async def get_clock(request: Request) -> JSONResponse:
 
 
 async def advance_clock(request: Request) -> JSONResponse:
+    """``seconds`` on, or with ``untilIdle`` from job event to job event until every job waits or has ended."""
     fake = _fake(request)
     try:
         body = await request.json() if await request.body() else {}
@@ -39,20 +40,48 @@ async def advance_clock(request: Request) -> JSONResponse:
             raise BadRequest("The body must be a JSON object")
         seconds = body.get("seconds", 0)
         mode, speed = body.get("mode"), body.get("speed")
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+        if not _is_number(seconds) or seconds < 0:
             raise BadRequest("seconds must be a number >= 0")
         if mode is not None and mode not in CLOCK_MODES:
             raise BadRequest(f"mode must be one of: {', '.join(CLOCK_MODES)}")
-        if speed is not None and (not isinstance(speed, int | float) or isinstance(speed, bool) or speed <= 0):
+        if speed is not None and (not _is_number(speed) or speed <= 0):
             raise BadRequest("speed must be a number > 0")
+        until_idle = _idle_bounds(body)
     except ValueError:
         return error_response(BadRequest("The body must be JSON"))
     except BadRequest as error:
         return error_response(error)
     with fake.store.lock:
         fake.clock.configure(mode, speed)
-        fake.advance(seconds)
-    return JSONResponse(fake.clock.describe())
+        if until_idle is None:
+            fake.advance(seconds)
+            return JSONResponse(fake.clock.describe())
+        run = fake.advance_until_idle(*until_idle)
+        return JSONResponse({**fake.clock.describe(), **run.as_dict()})
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _idle_bounds(body: dict[str, Any]) -> tuple[float, int] | None:
+    """(max seconds, max steps) when the body asks to advance until idle, else None."""
+    until_idle = body.get("untilIdle", False)
+    if not isinstance(until_idle, bool):
+        raise BadRequest("untilIdle must be true or false")
+    bounds = {"maxSeconds", "maxSteps"} & body.keys()
+    if not until_idle:
+        if bounds:
+            raise BadRequest(f"{', '.join(sorted(bounds))} only go with untilIdle")
+        return None
+    if body.get("seconds"):
+        raise BadRequest("give seconds or untilIdle, not both")
+    max_seconds, max_steps = body.get("maxSeconds", IDLE_MAX_SECONDS), body.get("maxSteps", IDLE_MAX_STEPS)
+    if not _is_number(max_seconds) or max_seconds <= 0:
+        raise BadRequest("maxSeconds must be a number > 0")
+    if not isinstance(max_steps, int) or isinstance(max_steps, bool) or max_steps < 1:
+        raise BadRequest("maxSteps must be a whole number >= 1")
+    return float(max_seconds), max_steps
 
 
 async def journal(request: Request) -> JSONResponse:

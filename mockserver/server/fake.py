@@ -8,6 +8,8 @@ the fake composes them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from mockserver.core.clock import Clock
@@ -18,14 +20,35 @@ from mockserver.core.limits import RateLimiter
 from mockserver.core.principals import Directory
 from mockserver.core.scheduler import Scheduler
 from mockserver.core.store import Store
+from mockserver.orchestrator import engine
 from mockserver.orchestrator.backend import OrchestratorBackend
 from mockserver.scenario.asset_url import AssetUrl
 from mockserver.scenario.backend import ScenarioBackend
+from mockserver.scenario.jobs import simulation
 from mockserver.scenario.jobs.views import job_view
 from mockserver.server import state
 from mockserver.server.fixtures import FixtureSet, load_fixtures
 from mockserver.server.settings import Settings
 from mockserver.server.webhooks import Webhooks
+
+# The scheduler's owners whose events move jobs and runs on. With none of theirs scheduled, every job is
+# terminal or waits for a decision (an approval, a selection, a paused run) or for a slot such a job holds.
+JOB_OWNERS = frozenset({simulation.OWNER, engine.OWNER})
+# How far advance_until_idle goes at most, unless told otherwise: a simulated day, or this many jumps.
+IDLE_MAX_SECONDS = 86_400.0
+IDLE_MAX_STEPS = 10_000
+
+
+@dataclass(frozen=True)
+class IdleRun:
+    """What ``advance_until_idle`` did: whether every job ended idle, how many jumps, how far the clock moved."""
+
+    idle: bool
+    steps: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"idle": self.idle, "steps": self.steps, "advancedSeconds": round(self.seconds, 3)}
 
 
 class Fake:
@@ -95,6 +118,29 @@ class Fake:
             if seconds:
                 self.clock.advance(seconds)
             self.scheduler.advance()
+
+    def advance_until_idle(self, max_seconds: float = IDLE_MAX_SECONDS, max_steps: int = IDLE_MAX_STEPS) -> IdleRun:
+        """Jump the clock from one job event to the next until no job moves on its own any more.
+
+        Stops early, not idle, when the next event lies more than ``max_seconds`` ahead (the clock then
+        moves by ``max_seconds``) or after ``max_steps`` jumps: a job that never settles cannot hang the caller.
+        Webhook retries do not keep it going; they are sent as the clock passes them.
+        """
+        with self.lock:
+            start = self.clock.now()
+            limit = start + timedelta(seconds=max_seconds)
+            self.scheduler.advance()
+            steps = 0
+            while (at := self.scheduler.next_at(JOB_OWNERS)) is not None:
+                if steps == max_steps or at > limit:
+                    if at > limit:
+                        self.clock.advance_to(limit)
+                        self.scheduler.advance()
+                    break
+                self.clock.advance_to(at)
+                self.scheduler.advance()
+                steps += 1
+            return IdleRun(at is None, steps, (self.clock.now() - start).total_seconds())
 
     def reset(self) -> None:
         """Back to the fixtures: every record made since start is gone, the ids start over; the clock goes on."""

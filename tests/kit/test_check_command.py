@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import xml.etree.ElementTree as ElementTree
 from urllib.parse import parse_qs
 
 from kit_support import SUMMARIES, kit_env, mockserver_command
 
+from mockserver.kit.commands import SUITE
 from mockserver.kit.safety import ABSENT_WORKFLOW_ID, NAME_MARK
 
 CREDENTIALS = {"SCENARIO_SDK_API_KEY": "key_alice", "SCENARIO_SDK_API_SECRET": "secret_alice"}
+BUDGET = 40
 LIFECYCLE = ["--workflow", "workflow_upscaler", "--inputs", '{"image": "asset_kit_photo"}']
 
 
@@ -62,10 +65,21 @@ def test_with_writes_allowed_it_touches_only_what_it_made_and_cleans_up(served_f
     fake, base_url = served_fake
     fixtures = {w.id for w in fake.scenario.store.all_workflows()}
     status, results, output = check(
-        tmp_path, "--allow-spending", "--examples=5", "--scenarios=30", "--steps=15", *LIFECYCLE, base_url=base_url
+        tmp_path,
+        "--allow-spending",
+        f"--budget={BUDGET}",
+        "--examples=5",
+        "--scenarios=30",
+        "--steps=15",
+        *LIFECYCLE,
+        base_url=base_url,
     )
     assert status == 0, output
     assert results["failures"] == []
+    spending = [note for note in results["notes"] if note.startswith("spent ")]
+    assert len(spending) == 1 and f"of a budget of {BUDGET:g} credits" in spending[0], results["notes"]
+    real_runs = [job for job in fake.scenario.store.all_jobs() if job.is_workflow_job]
+    assert real_runs and sum(job.cu_cost for job in real_runs) <= BUDGET
     made = {w.id: w for w in fake.scenario.store.all_workflows() if w.id not in fixtures}
     assert made and all(w.name.startswith(NAME_MARK) for w in made.values())
     assert all(w.status == "deleted" for w in made.values()), "the kit deletes what it created"
@@ -93,6 +107,26 @@ def test_the_walk_and_the_lifecycle_prove_the_fake_over_http(tmp_path):
     assert any(note.startswith("lifecycle workflow_demo_poster (reject)") for note in results["notes"])
     assert any(note.startswith("walk: ") and " 0 published workflows run" not in note for note in results["notes"])
     SUMMARIES.append(f"kit check, fake over HTTP: {results['cases']} cases, 0 failures")
+
+
+def test_spending_needs_a_budget(served_fake, tmp_path):
+    _, base_url = served_fake
+    env = kit_env(**CREDENTIALS, SCENARIO_BASE_URL=base_url)
+    done = subprocess.run(
+        mockserver_command("kit", "check", "--allow-spending"), cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 2 and "--allow-spending needs --budget CREDITS" in done.stderr
+
+
+def test_the_suite_under_pytest_refuses_spending_without_a_budget(tmp_path):
+    suite = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(SUITE / "test_job_lifecycle.py")]
+    env = kit_env(MOCKSERVER_KIT_ALLOW_SPENDING="1")
+    done = subprocess.run([*suite, "--co"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 4 and "--kit-allow-spending needs --kit-budget CREDITS" in done.stderr
+    budgeted = subprocess.run(
+        [*suite, "--co", "--kit-budget=7"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert budgeted.returncode == 0, budgeted.stdout + budgeted.stderr
 
 
 def test_without_a_target_it_says_what_to_give(tmp_path):

@@ -115,3 +115,38 @@ def test_a_client_that_insists_on_https_runs_against_the_fake_served_with_tls(tm
     outcome = run_client(ClientRun([*PYTHON, str(script)], clock="manual", tls=True))
     assert outcome.returncode == 0, outcome.text()
     assert outcome.report.used == {"getWorkflow": {200: 1}} and outcome.report.not_in_contract == []
+
+
+# The client sees key_alice (a default principal) and key_zoe (from its own fixtures): it exits with
+# 10 * (alice's status is 200) + (zoe's is 200), so both are read from its exit status.
+SEES_WHO = """
+import os, httpx
+base = os.environ["SCENARIO_BASE_URL"]
+alice = httpx.get(base + "/workflows", auth=("key_alice", "secret_alice")).status_code
+zoe = httpx.get(base + "/workflows", auth=("key_zoe", "secret_zoe")).status_code
+raise SystemExit(10 * (alice == 200) + (zoe == 200))
+"""
+
+
+def _team_fixtures(root):
+    import yaml
+
+    folder = root / "team"
+    folder.mkdir()
+    principals = {
+        "projects": [{"id": "proj_team"}],
+        "apiKeys": [{"key": "key_zoe", "secret": "secret_zoe", "userId": "user_zoe", "projectId": "proj_team"}],
+    }
+    (folder / "principals.yaml").write_text(yaml.safe_dump(principals))
+    return folder
+
+
+def test_client_fixtures_add_to_the_defaults_unless_told_to_replace_them(tmp_path, capsys):
+    from mockserver.cli import main
+
+    team = str(_team_fixtures(tmp_path))
+    command = ["--", sys.executable, "-c", SEES_WHO]
+    assert main(["kit", "client", "--clock", "manual", *command]) == 10
+    assert main(["kit", "client", "--clock", "manual", "--fixtures", team, *command]) == 11
+    assert main(["kit", "client", "--clock", "manual", "--fixtures", team, "--no-default-fixtures", *command]) == 1
+    assert "exited with status 11" in capsys.readouterr().out

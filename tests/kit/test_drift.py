@@ -67,3 +67,72 @@ def test_the_command_against_a_drifted_api_and_against_the_fake(tmp_path):
         done = subprocess.run(command, env=kit_env(**CREDENTIALS), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "Verdict: NO DRIFT (0 difference(s) from the contract" in done.stdout, done.stdout
     SUMMARIES.append("drift: a drifted API reported per operation and field; the fake against itself, no drift")
+
+
+def test_a_status_the_fake_does_not_answer_is_drift_with_its_count(monkeypatch):
+    from mockserver.kit.drift import render_drift, run_drift
+    from mockserver.server.app import kit_app
+
+    monkeypatch.setenv("SCENARIO_SDK_API_KEY", "key_alice")
+    monkeypatch.setenv("SCENARIO_SDK_API_SECRET", "secret_alice")
+    with served(lambda base_url: kit_app(base_url=base_url, dry_run_status=269)) as newer:
+        report = run_drift(f"{newer}/v1")
+    assert report.contract_findings == [] and report.drifted
+    assert [(f.step, f.detail) for f in report.status_findings] == [
+        ("runWorkflow (dry run)", "the live API answered 269, the fake 402")
+    ]
+    text = render_drift(report)
+    total = len(report.findings)
+    assert f"Verdict: DRIFT: {total} difference(s) (0 from the contract, 1 in status and {total - 1} in shape" in text
+
+
+@pytest.fixture
+def no_workflows(tmp_path):
+    """A served fake with the default principals and costs, and no workflow at all."""
+    import shutil
+
+    import mockserver
+    from mockserver.server.settings import DEFAULT_FIXTURES
+
+    folder = tmp_path / "bare"
+    folder.mkdir()
+    for name in ("principals.yaml", "costs.yaml"):
+        shutil.copy(DEFAULT_FIXTURES / name, folder / name)
+    with mockserver.running(clock_mode="manual", fixtures=[folder]) as server:
+        yield server
+
+
+def test_with_no_ready_workflow_it_says_the_dry_run_was_not_checked(no_workflows, monkeypatch):
+    from mockserver.kit.drift import render_drift, run_drift
+
+    monkeypatch.setenv("SCENARIO_SDK_API_KEY", "key_alice")
+    monkeypatch.setenv("SCENARIO_SDK_API_SECRET", "secret_alice")
+    report = run_drift(no_workflows.api_url)
+    assert "runWorkflow (dry run)" in report.answers
+    assert report.answers["runWorkflow (dry run)"][0].status == 0  # not sent to the live side
+    assert "Note: the dry run could not be checked: no ready workflow listed" in render_drift(report)
+    assert list(no_workflows.fake.scenario.store.all_workflows()) == []
+
+
+def test_with_spending_allowed_it_makes_a_ready_workflow_for_the_dry_run_and_deletes_it(no_workflows, monkeypatch):
+    from mockserver.kit.drift import run_drift
+    from mockserver.kit.safety import NAME_MARK
+
+    monkeypatch.setenv("SCENARIO_SDK_API_KEY", "key_alice")
+    monkeypatch.setenv("SCENARIO_SDK_API_SECRET", "secret_alice")
+    report = run_drift(no_workflows.api_url, allow_spending=True)
+    live, fake = report.answers["runWorkflow (dry run)"]
+    assert live.status == fake.status == 402 and report.status_findings == []
+    made = list(no_workflows.fake.scenario.store.all_workflows())
+    assert [(w.name, w.status) for w in made] == [(f"{NAME_MARK} drift", "deleted")]
+    assert any(note.startswith(f"created workflow {made[0].id} for the dry run") for note in report.notes)
+    assert list(no_workflows.fake.scenario.store.all_jobs()) == []
+
+
+def test_a_draft_workflow_named_for_the_dry_run_is_read_but_not_dry_run():
+    with open_target("in-process") as fake, fake.client() as client:
+        draft = client.post("/workflows", json={"name": "draft", "description": "d"}).json()["workflow"]["id"]
+        notes: list[str] = []
+        answers = read_scenario(http_sender(client), draft, None, notes=notes)
+    assert answers["getWorkflow"].status == 200 and "runWorkflow (dry run)" not in answers
+    assert notes == [f"the dry run could not be checked: workflow {draft} is draft, not ready"]

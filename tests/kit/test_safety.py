@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from mockserver.kit.budget import Budget
 from mockserver.kit.safety import (
     ABSENT_JOB_ID,
     ABSENT_WORKFLOW_ID,
@@ -73,3 +74,56 @@ def test_generated_requests_are_steered_into_the_policy():
     assert query == {}  # a real run, of the kit's own workflow
     untouched = ({"workflowId": "w"}, {"dryRun": "false"}, {"name": "x"})
     assert make_safe(Policy(restricted=False), ledger, "deleteWorkflow", *untouched) == untouched
+
+
+def _own_ready_workflow(session: GuardedSession, base_url: str) -> str:
+    made = session.post(f"{base_url}/workflows", json={"name": f"{NAME_MARK} spend", "description": "d"})
+    workflow_id = made.json()["workflow"]["id"]
+    flow = [{"id": "node_cutout", "type": "remove-background"}]
+    ready = session.put(f"{base_url}/workflows/{workflow_id}", json={"status": "ready", "flow": flow, "inputs": []})
+    assert ready.status_code == 200, ready.text
+    return workflow_id
+
+
+def test_real_runs_are_estimated_first_and_stop_before_the_budget_is_exceeded(served_fake):
+    fake, base_url = served_fake
+    spender = Policy(allow_writes=True, allow_spending=True)
+    unbudgeted = GuardedSession(spender, Ledger(), urlsplit(base_url).path)
+    unbudgeted.auth = ("key_alice", "secret_alice")
+    workflow_id = _own_ready_workflow(unbudgeted, base_url)
+    with pytest.raises(UnsafeRequest, match="needs a budget"):
+        unbudgeted.put(f"{base_url}/workflows/{workflow_id}/run", json={})
+
+    estimate = unbudgeted.put(f"{base_url}/workflows/{workflow_id}/run?dryRun=true", json={}).json()["estimatedCost"]
+    assert estimate > 0
+    budget = Budget(limit=estimate * 2.5)
+    session = GuardedSession(spender, unbudgeted.ledger, urlsplit(base_url).path, budget)
+    session.auth = ("key_alice", "secret_alice")
+    answers = [
+        session.put(f"{base_url}/workflows/{workflow_id}/run", params={"dryRun": "false"}, json={}) for _ in "abc"
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200, 402]
+    jobs = [job for job in fake.scenario.store.all_jobs() if job.workflow_id == workflow_id and job.is_workflow_job]
+    assert len(jobs) == 2 and sum(job.cu_cost for job in jobs) <= budget.limit
+    assert (budget.spent, budget.runs, budget.declined) == (estimate * 2, 2, 1)
+    assert budget.describe().startswith(f"spent {estimate * 2:g} of a budget of {estimate * 2.5:g} credits on 2 real")
+    run_requests = [(e.path, e.query) for e in fake.journal.entries() if e.path.endswith("/run")]
+    dry, real = (
+        (f"/v1/workflows/{workflow_id}/run", "dryRun=true"),
+        (f"/v1/workflows/{workflow_id}/run", "dryRun=false"),
+    )
+    assert run_requests[-5:] == [dry, real, dry, real, dry]  # each estimated first; the third, estimated only
+
+
+def test_a_run_with_no_estimate_is_not_made_and_a_refused_run_costs_nothing(served_fake):
+    fake, base_url = served_fake
+    budget = Budget(limit=100)
+    session = GuardedSession(Policy(allow_writes=True, allow_spending=True), Ledger(), urlsplit(base_url).path, budget)
+    session.auth = ("key_alice", "secret_alice")
+    workflow_id = _own_ready_workflow(session, base_url)
+    refused = session.put(f"{base_url}/workflows/{workflow_id}/run", json=["not", "an", "object"])
+    assert refused.status_code == 400 and (budget.spent, budget.runs, budget.declined) == (0, 0, 1)
+    fake.faults.add({"kind": "http-error", "status": 503, "match": {"operationId": "runWorkflow"}, "nth": 2})
+    failed = session.put(f"{base_url}/workflows/{workflow_id}/run", json={})  # estimated, then refused by the API
+    assert failed.status_code == 503 and (budget.spent, budget.runs, budget.declined) == (0, 0, 1)
+    assert [job for job in fake.scenario.store.all_jobs() if job.workflow_id == workflow_id] == []

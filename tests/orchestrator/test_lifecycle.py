@@ -189,3 +189,15 @@ def test_cleanup_of_a_paused_workflow_reports_the_task_still_running(orch, creat
             "error": "Task is still running; its files were not deleted",
         }
     ]
+
+
+def test_advancing_until_idle_stops_at_a_pause_and_finishes_once_resumed(orch, create, fault, transport):
+    fault("pause", count=1, stepId="refine")
+    workflow_id = create()["id"]
+    with httpx.Client(transport=transport, base_url="http://testserver") as control:
+        until_idle = {"untilIdle": True}
+        assert control.post("/_mock/clock/advance", json=until_idle).json()["idle"] is True
+        assert _get(orch, workflow_id)["status"] == "PAUSED"
+        orch.post(f"/workflows/{workflow_id}/resume")
+        assert control.post("/_mock/clock/advance", json=until_idle).json()["idle"] is True
+    assert _get(orch, workflow_id)["status"] == "COMPLETED"

@@ -84,6 +84,40 @@ def test_async_client(pytester: pytest.Pytester) -> None:
     pytester.runpytest("-q", "-p", "anyio").assert_outcomes(passed=1)
 
 
+def test_scenario_env_points_a_client_built_from_the_environment_at_the_fake(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCENARIO_SDK_JWT", "a-developers-own-token")
+    monkeypatch.delenv("SCENARIO_BASE_URL", raising=False)
+    pytester.makepyfile(
+        """
+        import os
+        from scenario_sdk import Scenario
+
+        def test_no_argument_client(scenario_env, scenario_mock):
+            assert "SCENARIO_SDK_JWT" not in os.environ
+            assert os.environ["MOCKSERVER_URL"] == scenario_env.base_url
+            client = Scenario(max_retries=0)
+            assert str(client.base_url).rstrip("/") == scenario_env.api_url
+            job = client.workflows.run("workflow_upscaler", body={"image": "asset_photo"}).job
+            assert scenario_mock.advance_until_idle().idle
+            assert client.jobs.retrieve(job.job_id).job.status == "success"
+            assert [e.operation_id for e in scenario_mock.journal()] == ["runWorkflow", "getJob"]
+            assert scenario_mock.journal()[0].status == 200
+
+        def test_another_principal(scenario_env, monkeypatch):
+            for name, value in scenario_env.environment("eve").items():
+                monkeypatch.setenv(name, value)
+            assert Scenario(max_retries=0).workflows.list(privacy="private").workflows == []
+
+        def test_the_environment_is_given_back(scenario):
+            assert "SCENARIO_BASE_URL" not in os.environ
+            assert os.environ["SCENARIO_SDK_JWT"] == "a-developers-own-token"
+        """
+    )
+    pytester.runpytest("-q").assert_outcomes(passed=3)
+
+
 def test_module_scope_shares_one_fake(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
