@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--speed",
         type=float,
         default=float(_env("SPEED", "10")),
-        help="simulated seconds per real second in realtime mode [MOCKSERVER_SPEED]",
+        help="how many times faster jobs run in realtime mode; the clock stays on wall time [MOCKSERVER_SPEED]",
     )
     serve.add_argument(
         "--validation",

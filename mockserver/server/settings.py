@@ -38,7 +38,7 @@ class Settings:
     # The real API cancels only a workflow's node jobs; this lets workflow jobs be cancelled too.
     cancel_workflow_jobs: bool = False
     clock_mode: ClockMode = "realtime"
-    # Simulated seconds per wall-clock second in realtime mode.
+    # In realtime mode, how many times faster simulated work (jobs, steps, retries) runs; the clock stays on wall time.
     clock_speed: float = 10.0
     # strict: a request that breaks the contract is answered 400 at once;
     # report: it goes through and the journal records the violation.
