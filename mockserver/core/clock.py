@@ -52,6 +52,7 @@ class Clock:
         self._ahead = timedelta(0)  # how far an explicit advance put the realtime clock ahead of the wall clock
         self.mode: ClockMode = mode
         self.speed = speed
+        self.revision = 0  # counts every move of the clock not made by the wall clock, and changes of mode or speed
 
     def now(self) -> datetime:
         if self.mode != "realtime":
@@ -86,6 +87,7 @@ class Clock:
         self._move_to(now)
 
     def _move_to(self, moment: datetime) -> None:
+        self.revision += 1
         self._stopped_at = moment
         self._ahead = max(timedelta(0), moment - self._wall_now())
 
@@ -132,5 +134,6 @@ class Clock:
         self.speed = float(data.get("speed", self.speed))
         if self.mode == "realtime":
             self._stopped_at, self._ahead = self._wall_now(), timedelta(0)
+            self.revision += 1
         else:
             self._move_to(parse_iso(str(data["now"])))

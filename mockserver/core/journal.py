@@ -40,17 +40,35 @@ class Entry:
         return {_camel(key): value for key, value in data.items()}
 
 
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class Journal:
     def __init__(self, size: int = 1000) -> None:
         self._entries: deque[Entry] = deque(maxlen=size)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._revision = 0
 
-    def start(self, method: str, path: str, query: str, operation_id: str | None, at: datetime) -> Entry:
-        entry = Entry(next(self._ids), at, method, path, query, operation_id)
+    def start(
+        self, method: str, path: str, query: str, operation_id: str | None, at: datetime, record: bool = True
+    ) -> Entry:
+        """A new entry for a request, journaled unless ``record`` is false (an observer's request)."""
+        if not record:
+            if method not in READING_METHODS:
+                with self._lock:
+                    self._revision += 1  # it may change the state all the same
+            return Entry(0, at, method, path, query, operation_id)
         with self._lock:
+            entry = Entry(next(self._ids), at, method, path, query, operation_id)
             self._entries.append(entry)
+            self._revision += 1
         return entry
+
+    @property
+    def revision(self) -> int:
+        """Counts the requests journaled, the unjournaled ones that may change the state, and clears."""
+        return self._revision
 
     def entries(self, since: int = 0) -> list[Entry]:
         with self._lock:
@@ -59,6 +77,7 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._revision += 1
 
 
 def _camel(name: str) -> str:

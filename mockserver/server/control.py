@@ -55,6 +55,15 @@ async def advance_clock(request: Request) -> JSONResponse:
     return JSONResponse(fake.clock.describe())
 
 
+async def version(request: Request) -> Response:
+    """The fake's state version, to refresh a view only when it changed: 304 when ``If-None-Match`` has it."""
+    etag = f'"{_fake(request).version()}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return JSONResponse({"version": etag.strip('"')}, headers=headers)
+
+
 async def journal(request: Request) -> JSONResponse:
     since = request.query_params.get("since", "0")
     if not since.isdigit():
@@ -174,6 +183,7 @@ routes = [
     Route("/webhooks/{webhookId}", delete_webhook, methods=["DELETE"]),
     Route("/clock", get_clock, methods=["GET"]),
     Route("/clock/advance", advance_clock, methods=["POST"]),
+    Route("/version", version, methods=["GET"]),
     Route("/journal", journal, methods=["GET"]),
     Route("/journal/report", journal_report, methods=["GET"]),
     Route("/faults", list_faults, methods=["GET"]),

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 import mockserver
@@ -113,10 +114,16 @@ def test_run_an_app_and_see_it_reach_success(browser):
         _wait(browser, lambda d: _job_status(d) == "success", "the job to reach success")
         (job,) = [j for j in server.fake.scenario.store.all_jobs() if j.is_workflow_job]
         assert job.status == "success"
+        # The dashboard's own requests stay out of the journal; a client's show up there, live, with a verdict.
+        assert server.fake.journal.entries() == []
+        listed = httpx.get(f"{server.api_url}/jobs?type=workflow", auth=("key_alice", "secret_alice"))
+        assert listed.status_code == 200 and len(listed.json()["jobs"]) == 1
+        _wait(browser, lambda d: _css(d, "#journal tr"), "the client's request in the journal table")
+        rows = browser.execute_script('return [...document.querySelectorAll("#journal tr")].map((r) => r.innerText);')
         verdicts = browser.execute_script(
             'return [...document.querySelectorAll("#journal [data-status]")].map((b) => b.dataset.status);'
         )
-        assert verdicts and set(verdicts) == {"conforms"}
+        assert len(rows) == 1 and "GET /v1/jobs" in rows[0] and verdicts == ["conforms"]
 
         # A review step: the approve button appears when the job waits, and the job goes on when clicked.
         _run_from_the_page(browser, "workflow_demo_poster")

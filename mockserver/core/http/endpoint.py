@@ -30,6 +30,7 @@ from mockserver.core.http.connection import DroppedConnection
 from mockserver.core.http.dialect import B, Dialect, Served, served_by
 from mockserver.core.http.fastpath import Endpoint, answering_everything
 from mockserver.core.http.host import Host
+from mockserver.core.http.observer import is_observer
 from mockserver.core.http.responses import ApiJSONResponse as JSONResponse
 from mockserver.core.journal import Entry
 from mockserver.core.principals import Principal
@@ -79,12 +80,18 @@ def api(operation_id: str, dialect: Dialect[B]) -> Callable[[Handler[B]], Endpoi
             host = served.host
             backend = dialect.backend(served)
             operation = backend.contract.by_id[operation_id]
+            observer = is_observer(request)
             entry = host.journal.start(
-                request.method, request.scope["path"], _query_string(request), operation_id, host.clock.now()
+                request.method,
+                request.scope["path"],
+                _query_string(request),
+                operation_id,
+                host.clock.now(),
+                record=not observer,
             )
             started = time.perf_counter()
             notes: list[str] = []
-            injected = await _injected_fault(request, host, operation_id, notes, dialect)
+            injected = None if observer else await _injected_fault(request, host, operation_id, notes, dialect)
             if injected is not None:
                 response = injected
             else:
@@ -96,7 +103,8 @@ def api(operation_id: str, dialect: Dialect[B]) -> Callable[[Handler[B]], Endpoi
             _finish(entry, response, started)
             if isinstance(response, DroppedConnection):
                 entry.status = 0
-            log_request(entry)
+            if not observer:
+                log_request(entry)
             return response
 
         endpoint.__name__ = handler.__name__
