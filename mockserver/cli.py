@@ -97,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="strict: a request breaking the contract gets a 400; report: it is only journaled [MOCKSERVER_VALIDATION]",
     )
     serve.add_argument(
+        "--strict-requests",
+        action="store_true",
+        default=_env_flag("STRICT_REQUESTS"),
+        help="a query parameter or body field the operation does not have gets a 400, not only a journal entry "
+        "[MOCKSERVER_STRICT_REQUESTS]",
+    )
+    serve.add_argument(
         "--rate-limit",
         action="store_true",
         default=_env_flag("RATE_LIMIT"),
@@ -158,6 +165,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         clock_mode=args.clock,
         clock_speed=args.speed,
         validation=args.validation,
+        strict_requests=args.strict_requests,
         rate_limit=args.rate_limit,
         orchestrator_auth_status=args.orchestrator_auth_status,
         state_file=Path(args.state_file) if args.state_file else None,

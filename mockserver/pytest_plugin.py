@@ -42,6 +42,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("scenario_mock_scope", "function or module: how long one fake lives", default="function")
     parser.addini("scenario_mock_clock", "clock mode of the fake: manual, instant or realtime", default="manual")
     parser.addini(
+        "scenario_mock_strict_requests",
+        "true or false: answer 400 to a query parameter or body field the operation does not have",
+        default="false",
+    )
+    parser.addini(
         "scenario_mock_fixtures", "folders of principals and workflows added to the defaults", type="paths", default=[]
     )
 
@@ -71,7 +76,10 @@ def _settings(request: pytest.FixtureRequest) -> Any:
             f"ini option scenario_mock_clock must be one of {', '.join(CLOCK_MODES)}, not {clock_mode!r}",
             pytrace=False,
         )
-    options: dict[str, Any] = {"clock_mode": clock_mode}
+    strict = str(config.getini("scenario_mock_strict_requests")).strip().lower()
+    if strict not in ("true", "false"):
+        pytest.fail(f"ini option scenario_mock_strict_requests must be true or false, not {strict!r}", pytrace=False)
+    options: dict[str, Any] = {"clock_mode": clock_mode, "strict_requests": strict == "true"}
     folders: list[Path] = [DEFAULT_FIXTURES, *(Path(p) for p in config.getini("scenario_mock_fixtures"))]
     marker = request.node.get_closest_marker("scenario_mock")
     if marker is not None:

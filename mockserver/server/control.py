@@ -14,6 +14,7 @@ from mockserver.core.errors import BadRequest, NotFound
 from mockserver.core.http.responses import error_response
 from mockserver.core.resources import packaged
 from mockserver.server.fake import Fake
+from mockserver.server.journal_filters import JOURNAL_FILTERS, journal_filter
 
 WEBHOOKS_CONTRACT = packaged("mockserver.server", "webhooks.openapi.yaml")
 
@@ -65,10 +66,21 @@ async def version(request: Request) -> Response:
 
 
 async def journal(request: Request) -> JSONResponse:
-    since = request.query_params.get("since", "0")
-    if not since.isdigit():
-        return error_response(BadRequest("since must be a whole number"))
-    entries = _fake(request).journal.entries(int(since))
+    """The journal's entries after ``since``, those matching ``operation``, ``status``, ``verdict`` and
+    ``principal`` (a user id) when given."""
+    fake = _fake(request)
+    query = request.query_params
+    try:
+        unknown = set(query) - {"since", *JOURNAL_FILTERS}
+        if unknown:
+            raise BadRequest(f"Unknown query parameters: {', '.join(sorted(unknown))}")
+        since = query.get("since", "0")
+        if not since.isdigit() or len(since) > 18:
+            raise BadRequest("since must be a whole number")
+        picked = journal_filter(fake, {name: query[name] for name in JOURNAL_FILTERS if name in query})
+    except BadRequest as error:
+        return error_response(error)
+    entries = fake.journal.entries(int(since), picked)
     return JSONResponse({"entries": [entry.as_dict() for entry in entries]})
 
 

@@ -20,6 +20,7 @@ CHOICES: dict[str, tuple[Any, ...]] = {
     "validation": ("strict", "report"),
     "dry_run_status": (402, 269),
     "orchestrator_auth_status": (401, 403),
+    "strict_requests": (False, True),
 }
 
 
@@ -43,6 +44,9 @@ class Settings:
     # strict: a request that breaks the contract is answered 400 at once;
     # report: it goes through and the journal records the violation.
     validation: str = "strict"
+    # A query parameter or body field the operation does not have (a client's typo, most often) is always
+    # journaled; strict_requests answers it 400 too.
+    strict_requests: bool = False
     # Check every response against the contract and journal what breaks it.
     check_responses: bool = True
     max_body_bytes: int = 5 * 1024 * 1024

@@ -163,6 +163,15 @@ def test_a_bad_fixtures_folder_stops_the_start_naming_file_and_field(tmp_path: P
     assert "Traceback" not in result.stderr
 
 
+def test_strict_requests_from_the_flag_or_the_environment(monkeypatch: pytest.MonkeyPatch):
+    from mockserver.cli import build_parser, settings_from
+
+    assert settings_from(build_parser().parse_args(["serve"])).strict_requests is False
+    assert settings_from(build_parser().parse_args(["serve", "--strict-requests"])).strict_requests is True
+    monkeypatch.setenv("MOCKSERVER_STRICT_REQUESTS", "1")
+    assert settings_from(build_parser().parse_args(["serve"])).strict_requests is True
+
+
 def test_fixtures_from_the_environment_add_to_the_defaults_unless_told_not_to(tmp_path: Path):
     from mockserver.cli import build_parser, settings_from
     from mockserver.server.settings import DEFAULT_FIXTURES
@@ -231,7 +240,7 @@ def test_help_shows_every_option_default_as_the_environment_sets_it(
     listed = capsys.readouterr().out.split("options:")[1]
     entries = [" ".join(entry.split()) for entry in re.split(r"\n  (?=-)", listed) if entry.strip()]
     options = [entry for entry in entries if not entry.startswith("-h, --help")]
-    assert len(options) == 15
+    assert len(options) == 16
     for line in options:
         assert "(default: " in line, line
     shown = "\n".join(options)
