@@ -4,7 +4,8 @@ Installed with the package (entry point ``pytest11``), so the fixtures are there
 
 - ``scenario_mock``: a fresh fake for each test (or each module, with ``--scenario-mock-scope=module``
   or ``scenario_mock_scope = module`` in the ini file), as a :class:`~mockserver.testing.MockHandle`:
-  ``.advance(seconds)``, ``.add_fault(...)``, ``.journal()``, ``.snapshot()``/``.restore()``,
+  ``.advance(seconds)``, ``.add_fault(...)``, ``.journal()``, ``.calls(operation, ...)``,
+  ``.assert_called(operation, times=N)``, ``.snapshot()``/``.restore()``,
   ``.reset()``, ``.client(who)``, ``.async_client(who)``, ``.http(who)``, ``.fake``;
 - ``scenario``: ``scenario_sdk.Scenario`` as alice, bound to that fake in process;
 - ``async_scenario``: ``scenario_sdk.AsyncScenario`` as alice, bound to it in process.
@@ -16,7 +17,8 @@ The fake starts from the default fixtures plus the folders listed in ``scenario_
 (ini, paths relative to the ini file), with the clock in ``scenario_mock_clock`` mode (``manual``
 unless set). ``@pytest.mark.scenario_mock(clock_mode="instant", ...)`` sets any
 :class:`~mockserver.server.settings.Settings` field for one test (or a module, with ``pytestmark``);
-``fixtures=[...]`` there adds folders too. An unknown setting, or a value it does not take, fails the
+``fixtures=[...]`` there adds folders too. ``scenario_mock_strict_requests = true`` (ini) or
+``strict_requests=True`` (marker) answers a query parameter or body field the operation does not have 400. An unknown setting, or a value it does not take, fails the
 test's setup with the setting's name and what it takes.
 """
 
