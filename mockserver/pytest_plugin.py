@@ -18,8 +18,9 @@ The fake starts from the default fixtures plus the folders listed in ``scenario_
 unless set). ``@pytest.mark.scenario_mock(clock_mode="instant", ...)`` sets any
 :class:`~mockserver.server.settings.Settings` field for one test (or a module, with ``pytestmark``);
 ``fixtures=[...]`` there adds folders too. ``scenario_mock_strict_requests = true`` (ini) or
-``strict_requests=True`` (marker) answers a query parameter or body field the operation does not have 400. An unknown setting, or a value it does not take, fails the
-test's setup with the setting's name and what it takes.
+``strict_requests=True`` (marker) answers 400 to a query parameter or body field the operation does
+not have. An unknown setting, or a value it does not take, fails the test's setup with the setting's
+name and what it takes.
 """
 
 from __future__ import annotations

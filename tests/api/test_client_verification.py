@@ -141,3 +141,12 @@ def test_the_journal_is_filtered_by_operation_status_verdict_and_principal(http)
 def test_bad_journal_filters_get_400_with_what_is_wrong(http, query, message):
     answer = http("GET", f"/_mock/journal?{query}", who=None)
     assert answer.status_code == 400 and answer.json()["message"] == message
+
+
+def test_a_request_refused_for_breaking_the_contract_still_has_its_unknown_fields_journaled(http):
+    workflow_id = _new_workflow(http)
+    refused = http("PUT", f"/v1/workflows/{workflow_id}", json={"name": 5, "nmae": "x"})
+    assert refused.status_code == 400 and "name" in refused.json()["message"]
+    (entry,) = _journal(http, operation="updateWorkflow")
+    assert entry["requestViolations"] and entry["verdict"] == "violates"
+    assert entry["unknownFields"] == ["`nmae` is not a field of updateWorkflow's body; did you mean `name`?"]

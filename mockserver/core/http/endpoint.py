@@ -130,12 +130,11 @@ async def _serve(
         entry.keep_request_body(request.scope.get(RAW_BODY, b""))
         params, violations = operation.check_request(dict(request.path_params), query, body, has_body)
         entry.request_violations = [violation.describe() for violation in violations]
-        parsed = dialect.check_request(host, backend, operation, query, body, has_body, violations)
         unknown = operation.unknown_fields(query, body)
-        if unknown:
-            entry.unknown_fields = [field.describe() for field in unknown]
-            if host.settings.strict_requests:
-                raise dialect.refuse_unknown(unknown, query, body)
+        entry.unknown_fields = [field.describe() for field in unknown]
+        parsed = dialect.check_request(host, backend, operation, query, body, has_body, violations)
+        if unknown and host.settings.strict_requests:
+            raise dialect.refuse_unknown(unknown, query, body)
         call = Call(request, host, backend, principal, params, body, parsed=parsed)
         with host.store.lock:
             host.advance()
