@@ -48,7 +48,8 @@ class Clock:
         wall: WallClock = time.time,
     ) -> None:
         self._wall = wall
-        self._stopped_at = (start or self._wall_now()).replace(microsecond=0)  # now, in manual and instant modes
+        # Now in manual and instant modes (``start``, else the wall clock's now); a realtime clock has no start.
+        self._stopped_at = (start or self._wall_now()).replace(microsecond=0)
         self._ahead = timedelta(0)  # how far an explicit advance put the realtime clock ahead of the wall clock
         self.mode: ClockMode = mode
         self.speed = speed

@@ -252,7 +252,8 @@ function showClock() {
   const elapsed = clock.mode === "realtime" ? performance.now() - clock.readAt : 0;
   const now = new Date(Date.parse(clock.now) + elapsed).toISOString();
   document.getElementById("clock-now").textContent = now.replace("T", " ").replace("Z", "");
-  document.getElementById("clock-mode").textContent = clock.mode === "realtime" ? `realtime, jobs ×${clock.speed}` : clock.mode;
+  const ahead = clock.aheadSeconds ? `, ${clock.aheadSeconds} s ahead of wall time` : "";
+  document.getElementById("clock-mode").textContent = clock.mode === "realtime" ? `realtime, jobs ×${clock.speed}${ahead}` : clock.mode;
 }
 
 // Refresh when the fake's state version changes: a conditional request, answered 304 while it has not.
@@ -278,7 +279,7 @@ async function refreshJournal() {
     el("td", {}, `${entry.method} ${entry.path}${entry.query ? "?" + entry.query : ""}`),
     el("td", {}, entry.status || "dropped"),
     el("td", {}, badge(entry.verdict, "v")),
-    el("td", {}, [...(entry.requestViolations || []), ...(entry.responseViolations || []), ...(entry.warnings || [])][0] || ""))));
+    el("td", {}, [...(entry.requestViolations || []), ...(entry.unknownFields || []), ...(entry.responseViolations || []), ...(entry.warnings || [])][0] || ""))));
 }
 
 async function advance(seconds) {
