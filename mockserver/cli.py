@@ -94,13 +94,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--speed",
         type=float,
         default=float(_env("SPEED", "10")),
-        help="simulated seconds per real second in realtime mode [MOCKSERVER_SPEED]",
+        help="how many times faster jobs run in realtime mode; the clock stays on wall time [MOCKSERVER_SPEED]",
     )
     serve.add_argument(
         "--validation",
         choices=("strict", "report"),
         default=_env("VALIDATION", "strict"),
         help="strict: a request breaking the contract gets a 400; report: it is only journaled [MOCKSERVER_VALIDATION]",
+    )
+    serve.add_argument(
+        "--strict-requests",
+        action="store_true",
+        default=_env_flag("STRICT_REQUESTS"),
+        help="a query parameter or body field the operation does not have gets a 400, not only a journal entry "
+        "[MOCKSERVER_STRICT_REQUESTS]",
     )
     serve.add_argument(
         "--rate-limit",
@@ -183,6 +190,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         clock_mode=args.clock,
         clock_speed=args.speed,
         validation=args.validation,
+        strict_requests=args.strict_requests,
         rate_limit=args.rate_limit,
         orchestrator_auth_status=args.orchestrator_auth_status,
         state_file=Path(args.state_file) if args.state_file else None,

@@ -4,7 +4,8 @@ Installed with the package (entry point ``pytest11``), so the fixtures are there
 
 - ``scenario_mock``: a fresh fake for each test (or each module, with ``--scenario-mock-scope=module``
   or ``scenario_mock_scope = module`` in the ini file), as a :class:`~mockserver.testing.MockHandle`:
-  ``.advance(seconds)``, ``.add_fault(...)``, ``.journal()``, ``.snapshot()``/``.restore()``,
+  ``.advance(seconds)``, ``.add_fault(...)``, ``.journal()``, ``.calls(operation, ...)``,
+  ``.assert_called(operation, times=N)``, ``.snapshot()``/``.restore()``,
   ``.reset()``, ``.client(who)``, ``.async_client(who)``, ``.http(who)``, ``.fake``;
 - ``scenario``: ``scenario_sdk.Scenario`` as alice, bound to that fake in process;
 - ``async_scenario``: ``scenario_sdk.AsyncScenario`` as alice, bound to it in process;
@@ -20,8 +21,10 @@ The fake starts from the default fixtures plus the folders listed in ``scenario_
 (ini, paths relative to the ini file), with the clock in ``scenario_mock_clock`` mode (``manual``
 unless set). ``@pytest.mark.scenario_mock(clock_mode="instant", ...)`` sets any
 :class:`~mockserver.server.settings.Settings` field for one test (or a module, with ``pytestmark``);
-``fixtures=[...]`` there adds folders too. An unknown setting, or a value it does not take, fails the
-test's setup with the setting's name and what it takes.
+``fixtures=[...]`` there adds folders too. ``scenario_mock_strict_requests = true`` (ini) or
+``strict_requests=True`` (marker) answers 400 to a query parameter or body field the operation does
+not have. An unknown setting, or a value it does not take, fails the test's setup with the setting's
+name and what it takes.
 """
 
 from __future__ import annotations
@@ -45,6 +48,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("scenario_mock_scope", "function or module: how long one fake lives", default="function")
     parser.addini("scenario_mock_clock", "clock mode of the fake: manual, instant or realtime", default="manual")
+    parser.addini(
+        "scenario_mock_strict_requests",
+        "true or false: answer 400 to a query parameter or body field the operation does not have",
+        default="false",
+    )
     parser.addini(
         "scenario_mock_fixtures", "folders of principals and workflows added to the defaults", type="paths", default=[]
     )
@@ -75,7 +83,10 @@ def _settings(request: pytest.FixtureRequest) -> Any:
             f"ini option scenario_mock_clock must be one of {', '.join(CLOCK_MODES)}, not {clock_mode!r}",
             pytrace=False,
         )
-    options: dict[str, Any] = {"clock_mode": clock_mode}
+    strict = str(config.getini("scenario_mock_strict_requests")).strip().lower()
+    if strict not in ("true", "false"):
+        pytest.fail(f"ini option scenario_mock_strict_requests must be true or false, not {strict!r}", pytrace=False)
+    options: dict[str, Any] = {"clock_mode": clock_mode, "strict_requests": strict == "true"}
     folders: list[Path] = [DEFAULT_FIXTURES, *(Path(p) for p in config.getini("scenario_mock_fixtures"))]
     marker = request.node.get_closest_marker("scenario_mock")
     if marker is not None:

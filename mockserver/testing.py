@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import ssl
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
@@ -24,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from mockserver.core.errors import BadRequest
 from mockserver.core.faults import FaultRule
 from mockserver.core.journal import Entry
 from mockserver.core.principals import ApiKey
@@ -33,6 +35,7 @@ from mockserver.core.transport import SyncASGITransport
 from mockserver.kit.target import BASE_URL_VARIABLE, KEY_VARIABLE, SECRET_VARIABLE
 from mockserver.server.app import create_app
 from mockserver.server.fake import IDLE_MAX_SECONDS, IDLE_MAX_STEPS, Fake, IdleRun
+from mockserver.server.journal_filters import journal_filter
 from mockserver.server.settings import Settings
 
 IN_PROCESS_URL = "http://mockserver.test"
@@ -132,6 +135,27 @@ class MockHandle:
     def journal(self, since: int = 0) -> list[Entry]:
         return self.fake.journal.entries(since)
 
+    def calls(self, operation: str, **filters: Any) -> list[Entry]:
+        """The journaled requests of ``operation`` (an operationId), oldest first, that match ``filters``:
+        ``status=404``, ``verdict="violates"``, ``principal="user_alice"``. ValueError names a bad filter."""
+        try:
+            picked = journal_filter(self.fake, {"operation": operation, **filters})
+        except BadRequest as error:
+            raise ValueError(error.message) from None
+        return self.fake.journal.entries(0, picked)
+
+    def assert_called(self, operation: str, times: int | None = None, **filters: Any) -> list[Entry]:
+        """Fail unless ``operation`` was called ``times`` times (at least once if not given) with ``filters``;
+        the failure lists what was called instead. Returns the calls."""
+        found = self.calls(operation, **filters)
+        if (len(found) == times) if times is not None else found:
+            return found
+        expected = f"{times} time(s)" if times is not None else "at least once"
+        condition = "".join(f", {name}={value!r}" for name, value in filters.items())
+        lines = [f"expected {operation}{condition} to be called {expected}, it was called {len(found)} time(s)"]
+        lines += _what_was_called(self.journal())
+        raise AssertionError("\n".join(lines))
+
     def snapshot(self) -> dict[str, Any]:
         return self.fake.snapshot()
 
@@ -147,6 +171,20 @@ class MockHandle:
         self._closers.clear()
         self.transport.close()
         self.fake.close()
+
+
+def _what_was_called(entries: list[Entry]) -> list[str]:
+    """The journal in short: each operation with its answers, then each request's unknown fields."""
+    if not entries:
+        return ["nothing was called (the journal is empty)"]
+    called: Counter[tuple[str, int]] = Counter()
+    for entry in entries:
+        name = entry.operation_id or f"{entry.method} {entry.path} (not in the contract)"
+        called[(name, entry.status)] += 1
+    lines = ["called instead:"]
+    lines += [f"  {name} -> {status or 'dropped'} x{count}" for (name, status), count in called.items()]
+    typos = [f"  #{entry.id} {unknown}" for entry in entries for unknown in entry.unknown_fields]
+    return lines + (["unknown fields sent:", *typos] if typos else [])
 
 
 @dataclasses.dataclass

@@ -134,14 +134,16 @@ def _file(report: ConformanceReport, entry: Entry) -> None:
     if entry.verdict == "not-in-contract":
         looks_like = f"looks like {entry.looks_like}" if entry.looks_like else "looks like no operation"
         report.not_in_contract.append(Finding(entry.id, request, entry.status, None, (f"unknown route, {looks_like}",)))
-    elif entry.request_violations:
-        newer = _newer_api_values(entry)
+    else:
+        broken = list(entry.unknown_fields)
+        newer = _newer_api_values(entry) if entry.request_violations else []
         if newer:
             reasons = tuple(f"{name}={value} is a value of the newer API, not in the contract" for name, value in newer)
             report.not_in_contract.append(Finding(entry.id, request, entry.status, entry.operation_id, reasons))
         else:
-            violation = Finding(entry.id, request, entry.status, entry.operation_id, tuple(entry.request_violations))
-            report.violations.append(violation)
+            broken[:0] = entry.request_violations
+        if broken:
+            report.violations.append(Finding(entry.id, request, entry.status, entry.operation_id, tuple(broken)))
     if entry.response_violations:
         reasons = tuple(entry.response_violations)
         report.fake_errors.append(Finding(entry.id, request, entry.status, entry.operation_id, reasons))

@@ -6,6 +6,7 @@ JSON pointer into the body, and the rule it broke.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import threading
@@ -84,6 +85,22 @@ class Violation:
         return f"Invalid {where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class UnknownField:
+    """A body field or query parameter the operation does not have: most often a client's typo."""
+
+    location: str  # "query" or "body"
+    name: str
+    operation_id: str
+    suggestion: str | None
+
+    def describe(self) -> str:
+        where = "a field of" if self.location == "body" else "a query parameter of"
+        what = f"{self.operation_id}'s body" if self.location == "body" else self.operation_id
+        hint = f"; did you mean `{self.suggestion}`?" if self.suggestion else ""
+        return f"`{self.name}` is not {where} {what}{hint}"
+
+
 @dataclass
 class Parameter:
     name: str
@@ -112,6 +129,25 @@ class Operation:
     body_required: bool
     responses: dict[str, Schema | None] = field(default_factory=dict)
     verdicts: _Verdicts = field(default_factory=lambda: _Verdicts(), repr=False, compare=False)  # the contract's
+    # The names a request may use, found once: query parameters, and the body's top-level fields (None when the
+    # body is free-form: no declared properties, or additional ones allowed on purpose).
+    query_names: frozenset[str] = frozenset()
+    body_fields: frozenset[str] | None = None
+
+    def unknown_fields(self, query: dict[str, list[str]], body: Any) -> list[UnknownField]:
+        """The query parameters and body fields of a request that the operation does not have."""
+        unknown = [("query", name) for name in query if name not in self.query_names]
+        if self.body_fields is not None and isinstance(body, dict):
+            unknown += [("body", name) for name in body if name not in self.body_fields]
+        return [self._unknown(location, name) for location, name in unknown]
+
+    def _unknown(self, location: str, name: str) -> UnknownField:
+        known = self.query_names if location == "query" else (self.body_fields or frozenset())
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        if not close:  # a difference of case or separators only (short_description, shortdescription)
+            folded = {_folded(candidate): candidate for candidate in known}
+            close = [folded[_folded(name)]] if _folded(name) in folded else []
+        return UnknownField(location, name, self.operation_id, close[0] if close else None)
 
     def check_request(
         self, path_params: dict[str, str], query: dict[str, list[str]], body: Any, has_body: bool
@@ -246,7 +282,7 @@ class Contract:
             self._parameter(self._resolve(item), item, pointer)
             for item, pointer in _parameter_items(shared, spec, path, method)
         ]
-        body_validator, body_required = None, False
+        body_validator, body_required, body_fields = None, False, None
         body = spec.get("requestBody")
         if body is not None:
             body_pointer = f"{base}/requestBody"
@@ -256,6 +292,7 @@ class Contract:
             if "application/json" in body.get("content", {}):
                 body_validator = self._validator(f"{body_pointer}/content/application~1json/schema")
                 body_required = bool(body.get("required", False))
+                body_fields = self._declared_fields(body["content"]["application/json"].get("schema", {}))
         responses: dict[str, Schema | None] = {}
         for status, response in spec.get("responses", {}).items():
             pointer = f"{base}/responses/{status}"
@@ -276,7 +313,21 @@ class Contract:
             body_required=body_required,
             responses=responses,
             verdicts=self._verdicts,
+            query_names=frozenset(p.name for p in parameters if p.location == "query"),
+            body_fields=body_fields,
         )
+
+    def _declared_fields(self, schema: dict[str, Any]) -> frozenset[str] | None:
+        """The top-level fields an object schema declares; None when it takes others too on purpose."""
+        schema = self._resolve(schema)
+        parts = [schema, *(self._resolve(part) for part in schema.get("allOf", []))]
+        names: set[str] = set()
+        for part in parts:
+            extra = part.get("additionalProperties", False)  # true or a schema: more fields are meant
+            if extra is not False or any(key in part for key in ("oneOf", "anyOf", "patternProperties")):
+                return None
+            names.update(part.get("properties", {}))
+        return frozenset(names) if names else None
 
     def _parameter(self, spec: dict[str, Any], item: dict[str, Any], pointer: str) -> Parameter:
         if "$ref" in item:
@@ -316,6 +367,10 @@ def _parameter_items(shared: list, spec: dict, path: str, method: str) -> list[t
     }
     own = [(item, f"/paths/{escaped}/{method}/parameters/{i}") for i, item in enumerate(spec.get("parameters", []))]
     return list(items.values()) + own
+
+
+def _folded(name: str) -> str:
+    return name.replace("_", "").replace("-", "").lower()
 
 
 def _escape(path: str) -> str:

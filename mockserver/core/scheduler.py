@@ -36,6 +36,7 @@ class Scheduler:
         self._next_seq = 0
         self._owners: dict[str, Apply] = {}
         self._applying: datetime | None = None
+        self.applied = 0  # events applied since the fake started; never reset
         self._waker = Waker(clock, lock, self.next_at, self.apply_due)
 
     def add_owner(self, owner: str, apply: Apply) -> None:
@@ -69,6 +70,7 @@ class Scheduler:
                 clock.advance_to(at)
             _, _, owner, event = heapq.heappop(heap)
             self._applying = at
+            self.applied += 1
             try:
                 self._owners[owner](at, event)
             finally:

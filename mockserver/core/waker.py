@@ -1,8 +1,8 @@
 """Applies the fake's scheduled events on their own, so that nothing waits for a request to come in.
 
 A webhook receiver does not poll: while events are scheduled, one thread (per
-fake, and only then) sleeps until the next one is due on the fake's clock, at
-its speed, and applies every event due. In ``instant`` mode everything is due
+fake, and only then) sleeps until the next one is due on the fake's clock (the wall
+clock, in realtime mode), and applies every event due. In ``instant`` mode everything is due
 at once; in ``manual`` mode time moves only when told, so only events already
 due (scheduled for the clock's now) are applied, and the thread never waits
 for the future.
@@ -90,4 +90,4 @@ class Waker:
             return 0.0
         if mode == "manual":
             return None
-        return seconds / self._clock.speed
+        return seconds

@@ -164,7 +164,7 @@ def _register_client(commands: Any) -> None:
     client.add_argument(
         "--clock", choices=("realtime", "manual", "instant"), default="realtime", help="the fake's clock"
     )
-    client.add_argument("--speed", type=float, default=10.0, help="simulated seconds per real second (realtime clock)")
+    client.add_argument("--speed", type=float, default=10.0, help="how many times faster jobs run on a realtime clock")
     client.add_argument("--any-key", action="store_true", help="accept any key:secret, as an editor of any project")
     client.add_argument("--dry-run-status", type=int, choices=(402, 269), default=402, help="status of a dry run")
     client.add_argument("--cancel-workflow-jobs", action="store_true", help="let workflow jobs be cancelled directly")

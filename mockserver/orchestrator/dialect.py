@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from mockserver.core.contract import Operation, Parameter, Violation
+from mockserver.core.contract import Operation, Parameter, UnknownField, Violation
 from mockserver.core.errors import ApiError, BadRequest, Unauthorized
 from mockserver.core.http.dialect import Dialect, read_limited
 from mockserver.core.http.host import Host
@@ -125,6 +125,19 @@ class FastAPIDialect(Dialect[OrchestratorBackend]):
 
     def error_body(self, status: int, reason: str, message: str) -> dict[str, Any]:
         return {"detail": message}
+
+    def refuse_unknown(self, unknown: list[UnknownField], query: dict[str, list[str]], body: Any) -> ApiError:
+        """As a FastAPI model forbidding extra fields refuses them: 422, one ``extra_forbidden`` each."""
+        detail = [
+            {
+                "type": "extra_forbidden",
+                "loc": [field.location, field.name],
+                "msg": "Extra inputs are not permitted",
+                "input": query[field.name][0] if field.location == "query" else body[field.name],
+            }
+            for field in unknown
+        ]
+        return RequestValidationError(detail)
 
     def error_response(self, error: ApiError) -> Response:
         if isinstance(error, RequestValidationError):

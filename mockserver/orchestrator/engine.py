@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from mockserver.core.clock import Clock
 from mockserver.core.faults import FaultRules
@@ -124,7 +124,7 @@ class StepEngine:
             step.status, step.started_at, step.task_id, step.updated_at = "RUNNING", at, self.ids.uuid(), at
         seconds = delay + TASK_SECONDS.get(step.task_type, DEFAULT_TASK_SECONDS)
         ends = AttemptEnds(pipeline.id, step.step_id, step.epoch)
-        self.scheduler.schedule(OWNER, at + timedelta(seconds=seconds), ends)
+        self.scheduler.schedule(OWNER, at + self.clock.span(seconds), ends)
 
     def attempt_ended(self, at: datetime, event: AttemptEnds) -> None:
         """What happens when a step's attempt is due to end."""

@@ -13,6 +13,7 @@ from mockserver.core.contract import Operation, Violation
 from mockserver.core.errors import ApiError, BadRequest, MethodNotAllowed, NotFound
 from mockserver.core.http.dialect import Dialect, read_limited
 from mockserver.core.http.host import Host
+from mockserver.core.http.observer import is_observer
 from mockserver.core.http.responses import ApiJSONResponse, error_response
 from mockserver.core.principals import Principal
 from mockserver.scenario.backend import ScenarioBackend
@@ -22,7 +23,8 @@ class ScenarioDialect(Dialect[ScenarioBackend]):
     def admit(self, host: Host, backend: ScenarioBackend, request: Request, query: dict[str, list[str]]) -> Principal:
         project_id = query["projectId"][0] if query.get("projectId") else None
         principal = host.directory.authenticate(request.headers.get("authorization"), project_id)
-        host.limits.check(principal.project_id)
+        if not is_observer(request):
+            host.limits.check(principal.project_id)
         return principal
 
     async def read_body(self, request: Request, operation: Operation, limit: int) -> tuple[Any, bool]:

@@ -14,6 +14,7 @@ from mockserver.core.errors import BadRequest, NotFound
 from mockserver.core.http.responses import error_response
 from mockserver.core.resources import packaged
 from mockserver.server.fake import IDLE_MAX_SECONDS, IDLE_MAX_STEPS, Fake
+from mockserver.server.journal_filters import JOURNAL_FILTERS, journal_filter
 
 WEBHOOKS_CONTRACT = packaged("mockserver.server", "webhooks.openapi.yaml")
 
@@ -84,11 +85,31 @@ def _idle_bounds(body: dict[str, Any]) -> tuple[float, int] | None:
     return float(max_seconds), max_steps
 
 
+async def version(request: Request) -> Response:
+    """The fake's state version, to refresh a view only when it changed: 304 when ``If-None-Match`` has it."""
+    etag = f'"{_fake(request).version()}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return JSONResponse({"version": etag.strip('"')}, headers=headers)
+
+
 async def journal(request: Request) -> JSONResponse:
-    since = request.query_params.get("since", "0")
-    if not since.isdigit():
-        return error_response(BadRequest("since must be a whole number"))
-    entries = _fake(request).journal.entries(int(since))
+    """The journal's entries after ``since``, those matching ``operation``, ``status``, ``verdict`` and
+    ``principal`` (a user id) when given."""
+    fake = _fake(request)
+    query = request.query_params
+    try:
+        unknown = set(query) - {"since", *JOURNAL_FILTERS}
+        if unknown:
+            raise BadRequest(f"Unknown query parameters: {', '.join(sorted(unknown))}")
+        since = query.get("since", "0")
+        if not since.isdigit() or len(since) > 18:
+            raise BadRequest("since must be a whole number")
+        picked = journal_filter(fake, {name: query[name] for name in JOURNAL_FILTERS if name in query})
+    except BadRequest as error:
+        return error_response(error)
+    entries = fake.journal.entries(int(since), picked)
     return JSONResponse({"entries": [entry.as_dict() for entry in entries]})
 
 
@@ -203,6 +224,7 @@ routes = [
     Route("/webhooks/{webhookId}", delete_webhook, methods=["DELETE"]),
     Route("/clock", get_clock, methods=["GET"]),
     Route("/clock/advance", advance_clock, methods=["POST"]),
+    Route("/version", version, methods=["GET"]),
     Route("/journal", journal, methods=["GET"]),
     Route("/journal/report", journal_report, methods=["GET"]),
     Route("/faults", list_faults, methods=["GET"]),

@@ -107,6 +107,7 @@ class Fake:
             timeout=self.settings.webhook_timeout_seconds,
         )
         self.scenario.on_job_ended(self.webhooks.job_ended)
+        self._restores = 0
 
     def advance(self, seconds: float = 0) -> None:
         """Move the clock ``seconds`` on and apply everything due by then.
@@ -142,6 +143,11 @@ class Fake:
                 steps += 1
             return IdleRun(at is None, steps, (self.clock.now() - start).total_seconds())
 
+    def version(self) -> str:
+        """Changes whenever what the fake shows may have: a request journaled or changing the state, an event
+        applied, the clock moved or set, a reset or a restore. What watches the fake asks for this, not the API."""
+        return f"{self.journal.revision}.{self.scheduler.applied}.{self.clock.revision}.{self._restores}"
+
     def reset(self) -> None:
         """Back to the fixtures: every record made since start is gone, the ids start over; the clock goes on."""
         with self.lock:
@@ -161,6 +167,7 @@ class Fake:
     def restore(self, data: Any) -> None:
         """Replace the whole state with a snapshot's; BadRequest (and nothing changed) if it is malformed."""
         state.restore(self, data)
+        self._restores += 1
 
     def close(self) -> None:
         """Stop the background work (the scheduler's waker, webhook deliveries)."""

@@ -21,6 +21,7 @@ CHOICES: dict[str, tuple[Any, ...]] = {
     "validation": ("strict", "report"),
     "dry_run_status": (402, 269),
     "orchestrator_auth_status": (401, 403),
+    "strict_requests": (False, True),
 }
 
 
@@ -39,11 +40,14 @@ class Settings:
     # The real API cancels only a workflow's node jobs; this lets workflow jobs be cancelled too.
     cancel_workflow_jobs: bool = False
     clock_mode: ClockMode = "realtime"
-    # Simulated seconds per wall-clock second in realtime mode.
+    # In realtime mode, how many times faster simulated work (jobs, steps, retries) runs; the clock stays on wall time.
     clock_speed: float = 10.0
     # strict: a request that breaks the contract is answered 400 at once;
     # report: it goes through and the journal records the violation.
     validation: str = "strict"
+    # A query parameter or body field the operation does not have (a client's typo, most often) is always
+    # journaled; strict_requests answers it 400 too.
+    strict_requests: bool = False
     # Check every response against the contract and journal what breaks it.
     check_responses: bool = True
     max_body_bytes: int = 5 * 1024 * 1024

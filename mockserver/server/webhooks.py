@@ -25,7 +25,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -400,7 +400,7 @@ class Webhooks:
             elif number >= self.max_attempts:
                 delivery.status = "failed"
             else:
-                delay = timedelta(seconds=self.retry_seconds * 2 ** (number - 1))
+                delay = self._clock.span(self.retry_seconds * 2 ** (number - 1))
                 self._schedule(delivery.id, self._clock.now() + delay)
 
     def _payload(self, delivery: Delivery) -> dict[str, Any]:

@@ -164,6 +164,15 @@ def test_a_bad_fixtures_folder_stops_the_start_naming_file_and_field(tmp_path: P
     assert "Traceback" not in result.stderr
 
 
+def test_strict_requests_from_the_flag_or_the_environment(monkeypatch: pytest.MonkeyPatch):
+    from mockserver.cli import build_parser, settings_from
+
+    assert settings_from(build_parser().parse_args(["serve"])).strict_requests is False
+    assert settings_from(build_parser().parse_args(["serve", "--strict-requests"])).strict_requests is True
+    monkeypatch.setenv("MOCKSERVER_STRICT_REQUESTS", "1")
+    assert settings_from(build_parser().parse_args(["serve"])).strict_requests is True
+
+
 def test_fixtures_from_the_environment_add_to_the_defaults_unless_told_not_to(tmp_path: Path):
     from mockserver.cli import build_parser, settings_from
     from mockserver.server.settings import DEFAULT_FIXTURES

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 import mockserver
@@ -113,10 +114,16 @@ def test_run_an_app_and_see_it_reach_success(browser):
         _wait(browser, lambda d: _job_status(d) == "success", "the job to reach success")
         (job,) = [j for j in server.fake.scenario.store.all_jobs() if j.is_workflow_job]
         assert job.status == "success"
+        # The dashboard's own requests stay out of the journal; a client's show up there, live, with a verdict.
+        assert server.fake.journal.entries() == []
+        listed = httpx.get(f"{server.api_url}/jobs?type=workflow", auth=("key_alice", "secret_alice"))
+        assert listed.status_code == 200 and len(listed.json()["jobs"]) == 1
+        _wait(browser, lambda d: _css(d, "#journal tr"), "the client's request in the journal table")
+        rows = browser.execute_script('return [...document.querySelectorAll("#journal tr")].map((r) => r.innerText);')
         verdicts = browser.execute_script(
             'return [...document.querySelectorAll("#journal [data-status]")].map((b) => b.dataset.status);'
         )
-        assert verdicts and set(verdicts) == {"conforms"}
+        assert len(rows) == 1 and "GET /v1/jobs" in rows[0] and verdicts == ["conforms"]
 
         # A review step: the approve button appears when the job waits, and the job goes on when clicked.
         _run_from_the_page(browser, "workflow_demo_poster")
@@ -142,3 +149,34 @@ def test_reset_button_clears_the_jobs(browser):
         _click(browser, "#reset", "Reset")
         _wait(browser, lambda d: not _css(d, "#jobs tr"), "an empty jobs table")
         assert list(server.fake.scenario.store.all_jobs()) == []
+
+
+def test_an_idle_dashboard_asks_only_whether_anything_changed(browser):
+    """While nothing changes, the page sends conditional requests for the state version (answered 304) and
+    reads nothing of the API; a client's request changes the version, and the page reads it then."""
+    with mockserver.running(clock_mode="manual") as server:
+        browser.get(server.dashboard_url)
+        _wait(browser, lambda d: d.find_element("css selector", "body").get_attribute("data-ready") == "true", "load")
+        # The first look finds a version the page has not seen, and reads the API; the next ones find no change.
+        _wait(browser, lambda d: len(_resources(d, "/_mock/version")) >= 3, "the first looks at the state version")
+        browser.execute_script("performance.clearResourceTimings();")
+        _wait(browser, lambda d: len(_resources(d, "/_mock/version")) >= 3, "three more looks", timeout=10)
+        assert _resources(browser, "/v1/") == []
+        statuses = browser.execute_script(
+            'return performance.getEntriesByType("resource")'
+            '.filter((e) => e.name.includes("/_mock/version")).map((e) => e.responseStatus);'
+        )
+        assert set(statuses) <= {304, 0}  # 0 where the browser does not expose the status
+
+        answer = httpx.get(f"{server.api_url}/workflows", auth=("key_alice", "secret_alice"))
+        assert answer.status_code == 200
+        _wait(browser, lambda d: _resources(d, "/v1/jobs"), "a read of the API once the version changed")
+        _wait(browser, lambda d: _css(d, "#journal tr"), "the client's request in the journal table")
+        assert [entry.path for entry in server.fake.journal.entries()] == ["/v1/workflows"]
+
+
+def _resources(driver, fragment: str) -> list[str]:
+    return driver.execute_script(
+        'return performance.getEntriesByType("resource").map((e) => e.name).filter((n) => n.includes(arguments[0]));',
+        fragment,
+    )

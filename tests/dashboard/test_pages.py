@@ -10,7 +10,7 @@ def test_dashboard_page_and_script_are_served(http):
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert 'src="static/dashboard.js"' in page.text and "http" not in page.text.split("<body>")[1].split("docs")[0]
     script = http("GET", "/_mock/static/dashboard.js", who=None)
-    assert script.status_code == 200 and "setInterval(tick" in script.text
+    assert script.status_code == 200 and "setInterval(() => watch()" in script.text and "If-None-Match" in script.text
     assert http("GET", "/_mock/static/state.py", who=None).status_code == 404
     assert http("GET", "/_mock/static/..%2Fdashboard.py", who=None).status_code == 404
 

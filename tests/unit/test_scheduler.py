@@ -70,7 +70,7 @@ def test_instant_mode_jumps_the_clock_to_each_event():
 
 def test_on_a_realtime_clock_the_waker_applies_events_on_time_by_itself():
     scheduler, applied = _scheduler("realtime", speed=100)
-    scheduler.schedule("jobs", scheduler.clock.now() + timedelta(seconds=5), "due in 50 ms")
+    scheduler.schedule("jobs", scheduler.clock.now() + scheduler.clock.span(5), "due in 50 ms")
     deadline = time.monotonic() + 5
     while not applied and time.monotonic() < deadline:
         time.sleep(0.01)

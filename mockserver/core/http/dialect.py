@@ -16,12 +16,14 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockserver.core.contract import Operation, Violation
-from mockserver.core.errors import ApiError, PayloadTooLarge
+from mockserver.core.contract import Operation, UnknownField, Violation
+from mockserver.core.errors import ApiError, BadRequest, PayloadTooLarge
 from mockserver.core.http.host import Backend, Host
 from mockserver.core.principals import Principal
 
 B = TypeVar("B", bound=Backend)
+# Where read_limited leaves the raw body in the request's scope, for the journal.
+RAW_BODY = "mockserver.raw_body"
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,10 @@ class Dialect(Generic[B]):
         """Refuse a request breaking the contract (raises ApiError), or return what goes in ``Call.parsed``."""
         raise NotImplementedError
 
+    def refuse_unknown(self, unknown: list[UnknownField], query: dict[str, list[str]], body: Any) -> ApiError:
+        """The error a fake with strict requests answers a request using fields its operation does not have."""
+        return BadRequest(unknown[0].describe())
+
     def error_body(self, status: int, reason: str, message: str) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -105,4 +111,6 @@ async def read_limited(request: Request, limit: int) -> bytes:
         if size > limit:
             raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")
         chunks.append(chunk)
-    return b"".join(chunks)
+    raw = b"".join(chunks)
+    request.scope[RAW_BODY] = raw
+    return raw

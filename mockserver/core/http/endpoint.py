@@ -27,9 +27,10 @@ from mockserver.core.contract import Operation
 from mockserver.core.errors import ApiError
 from mockserver.core.faults import FaultRule
 from mockserver.core.http.connection import DroppedConnection
-from mockserver.core.http.dialect import B, Dialect, Served, served_by
+from mockserver.core.http.dialect import RAW_BODY, B, Dialect, Served, served_by
 from mockserver.core.http.fastpath import Endpoint, answering_everything
 from mockserver.core.http.host import Host
+from mockserver.core.http.observer import is_observer
 from mockserver.core.http.responses import ApiJSONResponse as JSONResponse
 from mockserver.core.journal import Entry
 from mockserver.core.principals import Principal
@@ -83,12 +84,18 @@ def api(operation_id: str, dialect: Dialect[B]) -> Callable[[Handler[B]], Endpoi
             host = served.host
             backend = dialect.backend(served)
             operation = backend.contract.by_id[operation_id]
+            observer = is_observer(request)
             entry = host.journal.start(
-                request.method, request.scope["path"], _query_string(request), operation_id, host.clock.now()
+                request.method,
+                request.scope["path"],
+                _query_string(request),
+                operation_id,
+                host.clock.now(),
+                record=not observer,
             )
             started = time.perf_counter()
             notes: list[str] = []
-            injected = await _injected_fault(request, host, operation_id, notes, dialect)
+            injected = None if observer else await _injected_fault(request, host, operation_id, notes, dialect)
             if injected is not None:
                 response = injected
             else:
@@ -100,7 +107,8 @@ def api(operation_id: str, dialect: Dialect[B]) -> Callable[[Handler[B]], Endpoi
             _finish(entry, response, started)
             if isinstance(response, DroppedConnection):
                 entry.status = 0
-            log_request(entry)
+            if not observer:
+                log_request(entry)
             return response
 
         endpoint.__name__ = handler.__name__
@@ -121,10 +129,16 @@ async def _serve(
     try:
         query = _query_lists(request)
         principal = dialect.admit(host, backend, request, query)
+        entry.principal = principal.user_id
         body, has_body = await dialect.read_body(request, operation, host.settings.max_body_bytes)
+        entry.keep_request_body(request.scope.get(RAW_BODY, b""))
         params, violations = operation.check_request(dict(request.path_params), query, body, has_body)
         entry.request_violations = [violation.describe() for violation in violations]
+        unknown = operation.unknown_fields(query, body)
+        entry.unknown_fields = [field.describe() for field in unknown]
         parsed = dialect.check_request(host, backend, operation, query, body, has_body, violations)
+        if unknown and host.settings.strict_requests:
+            raise dialect.refuse_unknown(unknown, query, body)
         call = Call(request, host, backend, principal, params, body, parsed=parsed)
         with host.store.lock:
             host.advance()
@@ -246,7 +260,7 @@ def log_request(entry: Entry) -> None:
     operation = entry.operation_id or (f"like {entry.looks_like}" if entry.looks_like else "unknown operation")
     status = entry.status or "dropped"
     line = f"{entry.method} {target} -> {status} {entry.verdict} ({operation}, {entry.duration_ms:.1f} ms)"
-    problems = entry.request_violations + entry.response_violations + entry.warnings
+    problems = entry.request_violations + entry.unknown_fields + entry.response_violations + entry.warnings
     if problems:
         line += f": {problems[0]}" + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
     request_log.info(line)
@@ -255,7 +269,8 @@ def log_request(entry: Entry) -> None:
 def _finish(entry: Entry, response: Response, started: float) -> None:
     entry.status = response.status_code
     entry.duration_ms = round((time.perf_counter() - started) * 1000, 3)
-    if entry.request_violations or entry.response_violations:
+    entry.keep_response_body(bytes(getattr(response, "body", b"")))
+    if entry.request_violations or entry.response_violations or entry.unknown_fields:
         entry.verdict = "violates"
 
 

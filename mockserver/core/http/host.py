@@ -25,6 +25,11 @@ class Options(Protocol):
         ...
 
     @property
+    def strict_requests(self) -> bool:
+        """Refuse a request with a query parameter or body field its operation does not have."""
+        ...
+
+    @property
     def check_responses(self) -> bool: ...
 
     @property

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from mockserver.core.clock import Clock, iso
@@ -118,7 +118,7 @@ class Simulation:
         if parent is not None:
             parent_job, run = parent
             job.workflow_job_id, job.node_id, job.depth = parent_job.job_id, run.node_id, parent_job.depth + 1
-            self._schedule(now + timedelta(seconds=QUEUE_SECONDS), job, "warm")
+            self._schedule(now + self.clock.span(QUEUE_SECONDS), job, "warm")
         else:
             self.waiting[project_id].append(job.job_id)
         self.store.save_job(job)
@@ -187,7 +187,7 @@ class Simulation:
             return
         if event.kind == "warm" and job.status == "queued":
             self._set_status(job, "warming-up", at)
-            self._schedule(at + timedelta(seconds=WARMUP_SECONDS), job, "begin")
+            self._schedule(at + self.clock.span(WARMUP_SECONDS), job, "begin")
         elif event.kind == "begin" and job.status == "warming-up":
             self._set_status(job, "in-progress", at)
             self._step(job, at)
@@ -209,7 +209,7 @@ class Simulation:
             if job is None or job.status != "queued":
                 continue
             holding.add(job.job_id)
-            self._schedule(at + timedelta(seconds=QUEUE_SECONDS), job, "warm")
+            self._schedule(at + self.clock.span(QUEUE_SECONDS), job, "warm")
 
     # ---- the graph
 
@@ -270,7 +270,7 @@ class Simulation:
         if run.type == "workflow":
             self._start_sub_workflow(job, run, at)
             return
-        run.ends_at = at + timedelta(seconds=NODE_SECONDS.get(run.type, 1.0))
+        run.ends_at = at + self.clock.span(NODE_SECONDS.get(run.type, 1.0))
         if run.type in NODE_JOB_TYPES:
             run.job_id = self._node_job(job, run, at).job_id
         self._schedule(run.ends_at, job, "node-done", run.node_id)
@@ -386,7 +386,7 @@ class Simulation:
             self._terminate(job, "failure", at)
         else:
             self._set_status(job, "finalizing", at)
-            self._schedule(at + timedelta(seconds=FINALIZE_SECONDS), job, "finish")
+            self._schedule(at + self.clock.span(FINALIZE_SECONDS), job, "finish")
 
     # ---- statuses
 

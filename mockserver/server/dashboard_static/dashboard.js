@@ -1,11 +1,15 @@
-// The mockserver dashboard: reads the API as a chosen principal and the control plane, polling once a second.
+// The mockserver dashboard: reads the API as a chosen principal and the control plane.
+// Every request it sends is marked as an observer's: the fake answers it as any other but never journals,
+// logs or rate-limits it, so watching changes nothing the API answers anyone. It refreshes only when the
+// fake's state version changes (GET version, answered 304 while it has not).
 "use strict";
 
-const POLL_MS = 1000;
+const WATCH_MS = 1000;
+const OBSERVER = { "X-Mockserver-Observer": "dashboard" };
 const SVG = "http://www.w3.org/2000/svg";
 const state = {
   keys: [], who: null, workflows: [], workflow: null, jobId: null, job: null,
-  journalSince: 0, journal: [], busy: false, errorUntil: 0,
+  journalSince: 0, journal: [], busy: false, errorUntil: 0, version: null, clock: null,
 };
 
 // ---- small helpers
@@ -45,7 +49,7 @@ function fail(error) {
 }
 
 async function call(method, path, body, signed = true) {
-  const headers = { Accept: "application/json" };
+  const headers = { Accept: "application/json", ...OBSERVER };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (signed && state.who) headers.Authorization = "Basic " + btoa(`${state.who.key}:${state.who.secret}`);
   const answer = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -237,8 +241,32 @@ async function refreshJobs() {
 
 async function refreshClock() {
   const clock = await control("GET", "clock");
-  document.getElementById("clock-now").textContent = clock.now.replace("T", " ").replace("Z", "");
-  document.getElementById("clock-mode").textContent = clock.mode === "realtime" ? `realtime ×${clock.speed}` : clock.mode;
+  state.clock = { ...clock, readAt: performance.now() };
+  showClock();
+}
+
+// A realtime clock runs on wall time: shown ticking here between two reads, with no request.
+function showClock() {
+  const clock = state.clock;
+  if (!clock) return;
+  const elapsed = clock.mode === "realtime" ? performance.now() - clock.readAt : 0;
+  const now = new Date(Date.parse(clock.now) + elapsed).toISOString();
+  document.getElementById("clock-now").textContent = now.replace("T", " ").replace("Z", "");
+  const ahead = clock.aheadSeconds ? `, ${clock.aheadSeconds} s ahead of wall time` : "";
+  document.getElementById("clock-mode").textContent = clock.mode === "realtime" ? `realtime, jobs ×${clock.speed}${ahead}` : clock.mode;
+}
+
+// Refresh when the fake's state version changes: a conditional request, answered 304 while it has not.
+async function watch() {
+  showClock();
+  const headers = { ...OBSERVER };
+  if (state.version) headers["If-None-Match"] = state.version;
+  const answer = await fetch("version", { headers, cache: "no-store" }).catch(() => null);
+  if (!answer || answer.status !== 200 || state.busy) return;  // while busy, the next look refreshes
+  const version = answer.headers.get("ETag");
+  if (version === state.version) return;
+  state.version = version;
+  await tick();
 }
 
 async function refreshJournal() {
@@ -251,7 +279,7 @@ async function refreshJournal() {
     el("td", {}, `${entry.method} ${entry.path}${entry.query ? "?" + entry.query : ""}`),
     el("td", {}, entry.status || "dropped"),
     el("td", {}, badge(entry.verdict, "v")),
-    el("td", {}, [...(entry.requestViolations || []), ...(entry.responseViolations || []), ...(entry.warnings || [])][0] || ""))));
+    el("td", {}, [...(entry.requestViolations || []), ...(entry.unknownFields || []), ...(entry.responseViolations || []), ...(entry.warnings || [])][0] || ""))));
 }
 
 async function advance(seconds) {
@@ -302,7 +330,7 @@ async function start() {
   document.getElementById("run-form").addEventListener("submit", (event) => runSelected(event).catch(fail));
   await loadWorkflows();
   await tick();
-  setInterval(tick, POLL_MS);
+  setInterval(() => watch().catch((error) => showError(error.message)), WATCH_MS);
   document.body.dataset.ready = "true";
 }
 
