@@ -104,7 +104,22 @@ async def user_approval(call: ScenarioCall) -> dict[str, Any]:
     return {"job": job_view(job, call.backend.simulation.progress(job), AssetUrl(call.base_url))}
 
 
+@api("userSelection", SCENARIO)
+async def user_selection(call: ScenarioCall) -> dict[str, Any]:
+    body = call.body or {}
+    job = call.backend.jobs.user_selection(
+        call.principal,
+        call.path("workflowId"),
+        body.get("workflowJobId"),
+        body.get("nodeId"),
+        body.get("action"),
+        body.get("selectedIndices"),
+    )
+    return {"job": job_view(job, call.backend.simulation.progress(job), AssetUrl(call.base_url))}
+
+
 routes += [
     Route("/workflows/{workflowId}/run", run_workflow, methods=["PUT"]),
     Route("/workflows/{workflowId}/user-approval", user_approval, methods=["PUT"]),
+    Route("/workflows/{workflowId}/user-selection", user_selection, methods=["PUT"]),
 ]
