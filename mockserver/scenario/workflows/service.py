@@ -17,9 +17,9 @@ from mockserver.core.ids import IdFactory
 from mockserver.core.pagination import decode_token, encode_token
 from mockserver.core.principals import Principal
 from mockserver.scenario.store import ScenarioStore
-from mockserver.scenario.workflows import access
+from mockserver.scenario.workflows import access, search
 from mockserver.scenario.workflows.flow import validate_flow
-from mockserver.scenario.workflows.models import AssetRef, Privacy, Workflow, with_default_kinds
+from mockserver.scenario.workflows.models import PRIVACIES, AssetRef, Privacy, Workflow, with_default_kinds
 
 SortDirection = Literal["asc", "desc"]
 
@@ -54,6 +54,31 @@ class WorkflowPage:
     workflows: list[Workflow]
     next_token: str | None
     full: bool = True
+
+
+@dataclass(frozen=True)
+class WorkflowSearch:
+    """A search as ``POST /search/workflows`` asks it: offset/limit paging, or page/hitsPerPage paging."""
+
+    query: str | None = None
+    filter: str | None = None
+    public: bool = False
+    sort_by: tuple[str, ...] = ()
+    offset: int | None = None
+    limit: int | None = None
+    page: int | None = None
+    hits_per_page: int | None = None
+
+
+@dataclass
+class SearchResult:
+    hits: list[Workflow]
+    total: int
+    # What the answer says of its paging: offset and limit, or page, hitsPerPage and totalPages.
+    paging: dict[str, int]
+
+
+DEFAULT_SEARCH_LIMIT = 20
 
 
 @dataclass
@@ -117,6 +142,43 @@ class WorkflowService:
         page, last = self.store.workflow_page(scope, after, direction == "desc", query.page_size, accept)
         token = encode_token(last, filters) if last else None
         return WorkflowPage(page, token, full=query.full and query.privacy != "public")
+
+    def search(self, principal: Principal, asked: WorkflowSearch) -> SearchResult:
+        """The workflows the caller may see that match: its project's, and with ``public`` every public app."""
+        if asked.query is None and asked.filter is None:
+            raise BadRequest("At least one of query or filter must have a value")
+        by_pages = asked.page is not None or asked.hits_per_page is not None
+        if by_pages and (asked.offset is not None or asked.limit is not None):
+            raise BadRequest("Use either offset and limit, or page and hitsPerPage, not both")
+        accept = search.parse_filter(asked.filter) if asked.filter is not None else None
+        keys = search.sort_keys(list(asked.sort_by))
+        terms = search.words(asked.query or "")
+        scored = []
+        for workflow in self._searchable(principal, asked.public):
+            found = search.relevance(workflow, terms)
+            if found is not None and (accept is None or accept(workflow)):
+                scored.append((workflow, found))
+        scored.sort(key=lambda pair: pair[0].updated_at, reverse=True)
+        scored.sort(key=lambda pair: (pair[1].in_name, pair[1].in_tags), reverse=True)
+        for attribute, descending in reversed(keys):
+            scored.sort(key=lambda pair: search.sort_value(pair[0], attribute), reverse=descending)
+        matches = [workflow for workflow, _ in scored]
+        if by_pages:
+            size, page = asked.hits_per_page or DEFAULT_SEARCH_LIMIT, asked.page or 1
+            start = (page - 1) * size
+            paging = {"page": page, "hitsPerPage": size, "totalPages": -(-len(matches) // size)}
+            return SearchResult(matches[start : start + size], len(matches), paging)
+        offset = asked.offset or 0
+        limit = asked.limit if asked.limit is not None else DEFAULT_SEARCH_LIMIT
+        return SearchResult(matches[offset : offset + limit], len(matches), {"offset": offset, "limit": limit})
+
+    def _searchable(self, principal: Principal, public: bool) -> builtins.list[Workflow]:
+        found: dict[str, Workflow] = {}
+        for privacy in PRIVACIES:
+            found.update((w.id, w) for w in self.store.workflows_in(("project", principal.project_id, privacy)))
+        if public:
+            found.update((w.id, w) for w in self.store.workflows_in(("public",)))
+        return builtins.list(found.values())
 
     def tags(self, principal: Principal, status: str = "ready") -> builtins.list[str]:
         seen: dict[str, None] = {}
