@@ -388,7 +388,8 @@ def selection_input(node: dict) -> dict | None:
     """The input whose ``min`` and ``max`` bound the pick: the first array input, else the first source."""
     sources = selection_inputs(node)
     arrays = [node_input for node_input in sources if str(node_input.get("type", "")).endswith("_array")]
-    return (arrays or sources or [None])[0]
+    chosen = arrays or sources
+    return chosen[0] if chosen else None
 
 
 def selection_bounds(node: dict) -> tuple[int, int]:
