@@ -351,3 +351,25 @@ def test_a_selection_node_config_is_checked_when_the_flow_is_saved(http, node, p
     flow = [WORDS_FLOW[0], node]
     message = refusal(http("PUT", f"/v1/workflows/{workflow_id}", json={"flow": flow}), 400)
     assert message.startswith("Invalid flow:") and '"pick"' in message and problem in message
+
+
+def test_a_waiting_selection_survives_a_snapshot_and_restore(client, fake):
+    workflow_id = publish(client, WORDS_FLOW)
+    job, node = waiting_job(client, fake, workflow_id)
+    saved = fake.snapshot()
+    client.workflows.user_selection(
+        workflow_id, project_id="proj_demo", action="reject", node_id="pick", workflow_job_id=job.job_id
+    )
+    fake.restore(saved)
+    restored = client.jobs.retrieve(job.job_id).job
+    assert restored.status == "in-progress"
+    assert next(n for n in restored.metadata.flow if n.id == "pick").items == node.items
+    client.workflows.user_selection(
+        workflow_id,
+        project_id="proj_demo",
+        action="select",
+        node_id="pick",
+        workflow_job_id=job.job_id,
+        selected_indices=[0, 1],
+    )
+    assert finish(client, fake, job.job_id).status == "success"
