@@ -268,6 +268,7 @@ def test_choices_breaking_the_rules_are_400_naming_the_rule(http, waiting):
     assert "between 2 and 2 items" in refusal(select(selectedIndices=[1]), 400)
     assert "between 2 and 2 items" in refusal(select(selectedIndices=[0, 1, 2]), 400)
     assert refusal(select(selectedIndices=["0", 1]), 400)
+    assert refusal(select(selectedIndices=[0.5, 1]), 400)
     assert refusal(http("PUT", url, json={"workflowJobId": job_id, "nodeId": "pick", "action": "approve"}), 400)
     assert refusal(http("PUT", url, json={"workflowJobId": job_id, "nodeId": "pick"}), 400)
     assert refusal(http("PUT", url, json={"nodeId": "pick", "action": "reject"}), 400)
@@ -298,6 +299,15 @@ def test_wrong_job_node_or_project_are_refused_as_for_approval(http, waiting):
     assert refusal(http("PUT", url, who="eve", json=body), 404)  # another project's job
     assert refusal(http("PUT", url, who=None, json=body), 401)
     assert http("PUT", url, json=body).json()["job"]["status"] == "canceled"
+
+
+def test_an_endless_max_is_a_400_not_a_crash(http):
+    workflow_id = http("POST", "/v1/workflows", json={"name": "w", "description": "d"}).json()["workflow"]["id"]
+    node = '{"id": "pick", "type": "user-selection", "inputs": [{"name": "w", "type": "string_array", '
+    node += '"ref": {"node": "words"}, "max": Infinity}]}'
+    raw = '{"flow": [{"id": "words", "type": "list", "items": ["a"]}, ' + node + "]}"
+    response = http("PUT", f"/v1/workflows/{workflow_id}", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and response.json()["statusCode"] == 400
 
 
 @pytest.mark.parametrize(

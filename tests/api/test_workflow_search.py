@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -12,6 +13,7 @@ import scenario_sdk
 from mockserver.core.transport import SyncASGITransport
 from mockserver.server.app import create_app
 from mockserver.server.fake import Fake
+from mockserver.server.settings import Settings
 
 
 @pytest.fixture
@@ -142,3 +144,31 @@ def test_search_needs_credentials_and_a_project_of_the_key(http):
         http("POST", "/v1/search/workflows", content=b"[", headers={"content-type": "application/json"}).status_code
         == 400
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"query": 5}, "query must be a string"),
+        ({"query": "a", "limit": "5"}, "limit must be a whole number"),
+        ({"query": "a", "offset": 2.5}, "offset must be a whole number"),
+        ({"query": "a", "sortBy": "name:asc"}, "sortBy must be a list"),
+        ({"filter": ["status = ready"]}, "filter must be a string"),
+        ('{"query": "a", "limit": Infinity}', "limit must be a whole number"),
+        ('{"query": "a", "offset": NaN}', "offset must be a whole number"),
+    ],
+)
+def test_what_the_contract_lets_through_in_report_mode_is_still_a_400(body, says):
+    fake = Fake(Settings(clock_mode="manual", validation="report"))
+    transport = SyncASGITransport(create_app(fake))
+    alice = httpx.BasicAuth("key_alice", "secret_alice")
+    with httpx.Client(transport=transport, base_url="http://testserver", auth=alice) as http:
+        raw = body if isinstance(body, str) else json.dumps(body)
+        response = http.post("/v1/search/workflows", content=raw, headers={"content-type": "application/json"})
+    transport.close()
+    assert response.status_code == 400 and says in response.json()["message"], response.text
+
+
+def test_whole_floats_are_whole_numbers(http):
+    answer = http("POST", "/v1/search/workflows", json={"query": "", "limit": 2.0, "offset": 1.0}).json()
+    assert answer["limit"] == 2 and answer["offset"] == 1 and len(answer["hits"]) <= 2

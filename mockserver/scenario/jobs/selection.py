@@ -48,12 +48,17 @@ def too_few_candidates(run: NodeRun) -> str | None:
     return f"it has {count} item(s) to choose from, and at least {low} must be picked"
 
 
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and value.is_integer()
+
+
 def chosen_items(run: NodeRun, indices: Any) -> list[str]:
     """The items ``indices`` pick, in the order given; BadRequest names the rule a wrong choice breaks."""
     if indices is None:
         raise BadRequest('selectedIndices is required when action is "select"')
-    if not isinstance(indices, list) or not all(type(index) is int for index in indices):
+    if not isinstance(indices, list) or not all(_is_whole(index) for index in indices):
         raise BadRequest("selectedIndices must be a list of whole numbers")
+    indices = [int(index) for index in indices]
     items = run.candidates or []
     low, high = selection_bounds(run.definition)
     seen: set[int] = set()

@@ -411,7 +411,10 @@ def _check_selection_node(node: dict, node_ids: frozenset[str]) -> None:
     bounds = {}
     for name, default in (("min", SELECTION_MIN), ("max", SELECTION_MAX)):
         value = source.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        whole = (
+            isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and value.is_integer()
+        )
+        if not whole:
             raise _invalid(where, f"{name} must be a whole number, got {_show(value)}")
         bounds[name] = int(value)
     low, high = bounds["min"], bounds["max"]

@@ -13,7 +13,8 @@ from mockserver.scenario.backend import ScenarioBackend
 from mockserver.scenario.dialect import SCENARIO
 from mockserver.scenario.jobs.service import DryRun
 from mockserver.scenario.jobs.views import job_view
-from mockserver.scenario.workflows.service import WorkflowQuery, WorkflowSearch
+from mockserver.scenario.workflows.search import WorkflowSearch
+from mockserver.scenario.workflows.service import WorkflowQuery
 from mockserver.scenario.workflows.views import search_hit, workflow_json
 
 ScenarioCall = Call[ScenarioBackend]
@@ -76,7 +77,7 @@ async def search_workflows(call: ScenarioCall) -> dict[str, Any]:
         query=body.get("query"),
         filter=body.get("filter"),
         public=body.get("public") is True,
-        sort_by=tuple(body.get("sortBy") or ()),
+        sort_by=body.get("sortBy", ()),
         offset=offset,
         limit=body.get("limit"),
         page=body.get("page"),

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from mockserver.core.errors import BadRequest
 from mockserver.scenario.workflows.models import Workflow
@@ -239,3 +240,71 @@ def _matches_any(actual: str | list[str], values: list[str]) -> bool:
     if isinstance(actual, list):
         return any(value in actual for value in values)
     return actual in values
+
+
+# --- the request ---------------------------------------------------------------------------------
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+
+
+@dataclass(frozen=True)
+class WorkflowSearch:
+    """A search as ``POST /search/workflows`` asks it: offset/limit paging, or page/hitsPerPage paging.
+
+    Fields hold the values as sent; :meth:`checked` says what is wrong with them, whatever the contract
+    let through.
+    """
+
+    query: Any = None
+    filter: Any = None
+    public: bool = False
+    sort_by: Any = ()
+    offset: Any = None
+    limit: Any = None
+    page: Any = None
+    hits_per_page: Any = None
+
+    def checked(self) -> WorkflowSearch:
+        """The search with whole numbers for its paging; BadRequest names the first field that is wrong."""
+        for name, text in (("query", self.query), ("filter", self.filter)):
+            if text is not None and not isinstance(text, str):
+                raise BadRequest(f"{name} must be a string")
+        if self.query is None and self.filter is None:
+            raise BadRequest("At least one of query or filter must have a value")
+        if not isinstance(self.sort_by, list | tuple) or not all(isinstance(rule, str) for rule in self.sort_by):
+            raise BadRequest("sortBy must be a list of attribute:asc or attribute:desc rules")
+        checked = replace(
+            self,
+            sort_by=tuple(self.sort_by),
+            offset=_whole("offset", self.offset, 0, MAX_OFFSET),
+            limit=_whole("limit", self.limit, 0, MAX_LIMIT),
+            page=_whole("page", self.page, 1, MAX_OFFSET),
+            hits_per_page=_whole("hitsPerPage", self.hits_per_page, 1, MAX_LIMIT),
+        )
+        if checked.by_pages and (checked.offset is not None or checked.limit is not None):
+            raise BadRequest("Use either offset and limit, or page and hitsPerPage, not both")
+        return checked
+
+    @property
+    def by_pages(self) -> bool:
+        return self.page is not None or self.hits_per_page is not None
+
+
+def _whole(name: str, value: Any, low: int, high: int) -> int | None:
+    if value is None:
+        return None
+    whole = isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and value.is_integer()
+    if not whole or not low <= value <= high:
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+    return int(value)
+
+
+def ranked(found: list[tuple[Workflow, Relevance]], sort_by: tuple[str, ...]) -> list[Workflow]:
+    """The matches in the order of ``sortBy``, then relevance, then the most recently updated first."""
+    found = sorted(found, key=lambda pair: pair[0].updated_at, reverse=True)
+    found.sort(key=lambda pair: (pair[1].in_name, pair[1].in_tags), reverse=True)
+    for attribute, descending in reversed(sort_keys(list(sort_by))):
+        found.sort(key=lambda pair: sort_value(pair[0], attribute), reverse=descending)
+    return [workflow for workflow, _ in found]

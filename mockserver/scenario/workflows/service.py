@@ -20,6 +20,7 @@ from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows import access, search
 from mockserver.scenario.workflows.flow import validate_flow
 from mockserver.scenario.workflows.models import PRIVACIES, AssetRef, Privacy, Workflow, with_default_kinds
+from mockserver.scenario.workflows.search import WorkflowSearch
 
 SortDirection = Literal["asc", "desc"]
 
@@ -56,29 +57,12 @@ class WorkflowPage:
     full: bool = True
 
 
-@dataclass(frozen=True)
-class WorkflowSearch:
-    """A search as ``POST /search/workflows`` asks it: offset/limit paging, or page/hitsPerPage paging."""
-
-    query: str | None = None
-    filter: str | None = None
-    public: bool = False
-    sort_by: tuple[str, ...] = ()
-    offset: int | None = None
-    limit: int | None = None
-    page: int | None = None
-    hits_per_page: int | None = None
-
-
 @dataclass
 class SearchResult:
     hits: list[Workflow]
     total: int
     # What the answer says of its paging: offset and limit, or page, hitsPerPage and totalPages.
     paging: dict[str, int]
-
-
-DEFAULT_SEARCH_LIMIT = 20
 
 
 @dataclass
@@ -145,32 +129,15 @@ class WorkflowService:
 
     def search(self, principal: Principal, asked: WorkflowSearch) -> SearchResult:
         """The workflows the caller may see that match: its project's, and with ``public`` every public app."""
-        if asked.query is None and asked.filter is None:
-            raise BadRequest("At least one of query or filter must have a value")
-        by_pages = asked.page is not None or asked.hits_per_page is not None
-        if by_pages and (asked.offset is not None or asked.limit is not None):
-            raise BadRequest("Use either offset and limit, or page and hitsPerPage, not both")
+        asked = asked.checked()
         accept = search.parse_filter(asked.filter) if asked.filter is not None else None
-        keys = search.sort_keys(list(asked.sort_by))
         terms = search.words(asked.query or "")
-        scored = []
+        found = []
         for workflow in self._searchable(principal, asked.public):
-            found = search.relevance(workflow, terms)
-            if found is not None and (accept is None or accept(workflow)):
-                scored.append((workflow, found))
-        scored.sort(key=lambda pair: pair[0].updated_at, reverse=True)
-        scored.sort(key=lambda pair: (pair[1].in_name, pair[1].in_tags), reverse=True)
-        for attribute, descending in reversed(keys):
-            scored.sort(key=lambda pair: search.sort_value(pair[0], attribute), reverse=descending)
-        matches = [workflow for workflow, _ in scored]
-        if by_pages:
-            size, page = asked.hits_per_page or DEFAULT_SEARCH_LIMIT, asked.page or 1
-            start = (page - 1) * size
-            paging = {"page": page, "hitsPerPage": size, "totalPages": -(-len(matches) // size)}
-            return SearchResult(matches[start : start + size], len(matches), paging)
-        offset = asked.offset or 0
-        limit = asked.limit if asked.limit is not None else DEFAULT_SEARCH_LIMIT
-        return SearchResult(matches[offset : offset + limit], len(matches), {"offset": offset, "limit": limit})
+            relevance = search.relevance(workflow, terms)
+            if relevance is not None and (accept is None or accept(workflow)):
+                found.append((workflow, relevance))
+        return _page(search.ranked(found, asked.sort_by), asked)
 
     def _searchable(self, principal: Principal, public: bool) -> builtins.list[Workflow]:
         found: dict[str, Workflow] = {}
@@ -213,6 +180,17 @@ class WorkflowService:
         if now <= previous:
             now = previous + timedelta(milliseconds=1)
         return iso(now)
+
+
+def _page(matches: builtins.list[Workflow], asked: WorkflowSearch) -> SearchResult:
+    if asked.by_pages:
+        size, page = asked.hits_per_page or search.DEFAULT_LIMIT, asked.page or 1
+        start = (page - 1) * size
+        paging = {"page": page, "hitsPerPage": size, "totalPages": -(-len(matches) // size)}
+        return SearchResult(matches[start : start + size], len(matches), paging)
+    offset = asked.offset or 0
+    limit = asked.limit if asked.limit is not None else search.DEFAULT_LIMIT
+    return SearchResult(matches[offset : offset + limit], len(matches), {"offset": offset, "limit": limit})
 
 
 def _asset_changes(changes: dict[str, Any]) -> dict[str, AssetRef | None]:
