@@ -32,6 +32,15 @@ SEMANTIC_REFUSALS = (
     "has already ended",  # jobAction on a finished job: not a job one can act on any more
     "is not waiting for approval",  # userApproval: the node must await a decision
     "not a user-approval node",
+    "is not waiting for a selection",  # userSelection: likewise, and the choice follows the node's rules
+    "not a user-selection node",
+    'selectedIndices is required when action is "select"',
+    "selectedIndices[",
+    "takes between",
+    "At least one of query or filter",  # searchWorkflows: rules across the body's fields
+    "Use either offset and limit",
+    "Invalid filter:",
+    "sortBy[",
 )
 
 

@@ -2,9 +2,10 @@
 
 Against a live target the kit never spends credits or destroys data by default:
 
-- reads (``GET``) and dry runs (``PUT .../run?dryRun=true``) always go;
+- reads (``GET``, and the search ``POST /search/workflows``) and dry runs (``PUT .../run?dryRun=true``)
+  always go;
 - with ``allow_writes``, it creates workflows, marked with :data:`KIT_TAG` in their name, and
-  changes, deletes, approves or cancels only what it made itself (the :class:`Ledger`);
+  changes, deletes, approves, selects or cancels only what it made itself (the :class:`Ledger`);
 - with ``allow_spending``, it also really runs the workflows it made, within a :class:`Budget`: each
   real run is estimated by a dry run of it first, and one that would exceed the budget is not made
   (the dry run's answer stands for it, as a real run becomes a dry run without ``allow_spending``).
@@ -35,7 +36,10 @@ ABSENT_JOB_ID = "job_mockserver-kit-absent"
 
 # Methods that change nothing, by HTTP's definition.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-_WORKFLOW_PATH = re.compile(r"/workflows/(?P<id>[^/]+)(?P<rest>/run|/user-approval)?")
+# Posts that only read: a search's criteria travel in its body.
+READ_POSTS = frozenset({"/search/workflows"})
+_WORKFLOW_PATH = re.compile(r"/workflows/(?P<id>[^/]+)(?P<rest>/run|/user-approval|/user-selection)?")
+DECISION_OPERATIONS = ("userApproval", "userSelection")
 _JOB_ACTION_PATH = re.compile(r"/jobs/(?P<id>[^/]+)/action")
 
 
@@ -112,7 +116,7 @@ def refusal(
     policy: Policy, ledger: Ledger, method: str, path: str, query: dict[str, list[str]], body: Any
 ) -> str | None:
     """Why the kit must not send this request to the target, or None when it may."""
-    if not policy.restricted or method in READ_METHODS:
+    if not policy.restricted or method in READ_METHODS or (method == "POST" and path in READ_POSTS):
         return None
     if method == "POST" and path == "/workflows":
         return None if policy.allow_writes else "creating a workflow needs --allow-writes"
@@ -129,7 +133,7 @@ def refusal(
         if not policy.allow_spending:
             return "a real run needs --allow-spending (dry runs are always allowed)"
         return None if owned else "the kit really runs only the workflows it created"
-    if rest == "/user-approval":
+    if rest in ("/user-approval", "/user-selection"):
         job_id = body.get("workflowJobId") if isinstance(body, dict) else None
         # An id that is not a string names no job: such a body cannot touch anyone's data.
         job_owned = not isinstance(job_id, str) or job_id == ABSENT_JOB_ID or ledger.owns_job(job_id)
@@ -155,9 +159,9 @@ def make_safe(
     owned = ledger.owns_workflow(str(path_parameters.get("workflowId")))
     if operation_id == "runWorkflow" and not (policy.allow_spending and owned):
         query["dryRun"] = "true"
-    if operation_id in ("updateWorkflow", "deleteWorkflow", "userApproval") and not owned:
+    if operation_id in ("updateWorkflow", "deleteWorkflow", *DECISION_OPERATIONS) and not owned:
         path_parameters["workflowId"] = ABSENT_WORKFLOW_ID
-    if operation_id == "userApproval" and isinstance(body, dict):
+    if operation_id in DECISION_OPERATIONS and isinstance(body, dict):
         job_id = body.get("workflowJobId")
         if isinstance(job_id, str) and not ledger.owns_job(job_id):
             body = {**body, "workflowJobId": ABSENT_JOB_ID}

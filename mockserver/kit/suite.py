@@ -47,7 +47,7 @@ FAKE_LIFECYCLES: tuple[tuple[str, dict[str, Any], Decision], ...] = (
 LIFECYCLE_WEIGHT = 4
 
 # Operations that change data: on a live API, sent only with --allow-writes.
-WRITE_OPERATIONS = ("createWorkflow", "updateWorkflow", "deleteWorkflow", "userApproval", "jobAction")
+WRITE_OPERATIONS = ("createWorkflow", "updateWorkflow", "deleteWorkflow", "userApproval", "userSelection", "jobAction")
 # Methods schemathesis may probe a live API with where the contract declares none.
 SAFE_METHODS = ("get", "options", "trace")
 
@@ -340,9 +340,9 @@ class KitSession:
         nodes = (job.get("metadata") or {}).get("flow") or []
         project = job.get("ownerId") or self.target.project_id or self.options.project_id
         for node in nodes:
-            if node.get("type") == "user-approval" and node.get("status") == "processing":
+            if node.get("type") in ("user-approval", "user-selection") and node.get("status") == "processing":
                 body = {"workflowJobId": job["jobId"], "nodeId": node["id"], "action": "reject"}
-                url = f"/workflows/{job['metadata']['workflowId']}/user-approval"
+                url = f"/workflows/{job['metadata']['workflowId']}/{node['type']}"
                 return client.put(url, params={"projectId": project} if project else None, json=body).is_success
         for node in nodes:
             if node.get("jobId") and node.get("status") == "processing" and node.get("type") != "workflow":

@@ -40,11 +40,11 @@ def test_fault_rules_over_http(http, fake):
 def test_journal_records_verdicts(http):
     http("GET", "/v1/workflows?pageSize=500")
     http("GET", "/v1/workflows")
-    http("PUT", "/v1/workflows/workflow_bg_remover/user-selection", json={})
+    http("POST", "/v1/search/assets", json={})
     entries = http("GET", "/_mock/journal", who=None).json()["entries"]
     assert entries[0]["verdict"] == "violates" and "pageSize" in entries[0]["requestViolations"][0]
     assert entries[1]["verdict"] == "conforms" and entries[1]["operationId"] == "listWorkflows"
-    assert entries[2]["verdict"] == "not-in-contract" and entries[2]["looksLike"] == "userApproval"
+    assert entries[2]["verdict"] == "not-in-contract" and entries[2]["looksLike"] == "searchWorkflows"
     since = entries[1]["id"]
     assert [e["id"] for e in http("GET", f"/_mock/journal?since={since}", who=None).json()["entries"]] == [
         entries[2]["id"]

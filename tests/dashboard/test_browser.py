@@ -180,3 +180,41 @@ def _resources(driver, fragment: str) -> list[str]:
         'return performance.getEntriesByType("resource").map((e) => e.name).filter((n) => n.includes(arguments[0]));',
         fragment,
     )
+
+
+def test_a_selection_is_made_by_ticking_items(browser):
+    flow = [
+        {"id": "node_words", "type": "list", "items": ["red", "green", "blue"]},
+        {
+            "id": "node_pick",
+            "type": "user-selection",
+            "inputs": [{"name": "words", "type": "string_array", "ref": {"node": "node_words"}, "min": 2, "max": 2}],
+        },
+    ]
+    with mockserver.running(clock_mode="manual") as server:
+        client = server.client("alice", max_retries=0)
+        workflow = client.workflows.create(name="Pick two colours", description="a choice").workflow
+        client.workflows.update(workflow.id, status="ready", flow=flow)
+        browser.get(server.dashboard_url)
+        _wait(browser, lambda d: d.find_element("css selector", "body").get_attribute("data-ready") == "true", "load")
+        _run_from_the_page(browser, workflow.id)
+        _click(browser, "#advance-10", "+10 s")
+        _wait(browser, lambda d: len(_css(d, "#approvals .selection input[type=checkbox]")) == 3, "the three items")
+        assert "2: blue" in _css(browser, "#approvals .selection")[0].text
+        # One tick is too few for the node's min: the refusal shows and nothing is decided.
+        _click(browser, '#approvals .selection input[data-index="2"]', "the blue item")
+        _click(browser, "#approvals button.select", "the select button")
+        _wait(browser, lambda d: "between 2 and 2 items" in d.find_element("id", "error").text, "the refusal")
+        _click(browser, '#approvals .selection input[data-index="0"]', "the red item")
+        _click(browser, "#approvals button.select", "the select button")
+        _wait(browser, lambda d: not _css(d, "#approvals .selection"), "the selection to be taken")
+        _click(browser, "#advance-60", "+60 s")
+        _wait(browser, lambda d: _job_status(d) == "success", "the job to reach success")
+        (job,) = [j for j in server.fake.scenario.store.all_jobs() if j.is_workflow_job]
+        assert job.node("node_pick").output == ["blue", "red"]
+
+        # A rejection cancels the next run.
+        _run_from_the_page(browser, workflow.id)
+        _click(browser, "#advance-10", "+10 s")
+        _click(browser, "#approvals .selection button.reject", "the reject button")
+        _wait(browser, lambda d: _job_status(d) == "canceled", "the rejected job, canceled")

@@ -30,10 +30,9 @@ def test_the_official_sdk_keeps_the_contract_with_every_method():
     assert outcome.returncode == 0, outcome.text()
     assert report.violations == [] and report.fake_errors == [] and report.never_exercised == []
     assert {op: sum(statuses.values()) for op, statuses in report.used.items()}["runWorkflow"] >= 8
-    # user_selection is in the SDK but deliberately not in the contract: drift, reported, not crashed on
-    assert [f.reasons for f in report.not_in_contract] == [("unknown route, looks like userApproval",)]
-    assert outcome.exit_status(allow_drift=True) == 0 and outcome.exit_status() == 1
-    SUMMARIES.append(f"scenario-sdk: {report.requests} requests, 11 of 11 operations, 0 violations")
+    assert report.not_in_contract == []
+    assert outcome.exit_status() == 0
+    SUMMARIES.append(f"scenario-sdk: {report.requests} requests, 13 of 13 operations, 0 violations")
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
@@ -48,7 +47,13 @@ def test_the_guides_curl_examples_keep_the_contract(tmp_path):
     report = json.loads(report_file.read_text())
     assert report["violations"] == [] and report["notInContract"] == []
     assert report["used"]["listWorkflows"] == {"200": 4, "401": 3}  # the guide's app searches send no credentials
-    assert set(report["neverExercised"]) == {"userApproval", "listJobs", "jobAction"}
+    assert set(report["neverExercised"]) == {
+        "userApproval",
+        "userSelection",
+        "searchWorkflows",
+        "listJobs",
+        "jobAction",
+    }
     SUMMARIES.append(f"guide curl examples: {report['requests']} requests, 0 violations")
 
 
@@ -85,7 +90,7 @@ def test_a_newer_client_is_drift_not_a_crash():
     assert outcome.returncode == 0 and report.violations == []
     assert [(f.operation, f.reasons) for f in report.not_in_contract] == [
         ("runWorkflow", ("dryRun=api is a value of the newer API, not in the contract",)),
-        (None, ("unknown route, looks like userApproval",)),
+        (None, ("unknown route, looks like searchWorkflows",)),
     ]
     assert outcome.exit_status() == 1 and outcome.exit_status(allow_drift=True) == 0
 

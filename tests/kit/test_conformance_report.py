@@ -27,7 +27,7 @@ def test_the_report_lists_use_violations_drift_warnings_and_gaps():
     client.get("/v1/workflows", params={"pageSize": 500})
     client.put("/v1/workflows/workflow_product_shot/run", json={"prompt": "a shoe", "angles": "front"})
     client.put("/v1/workflows/workflow_upscaler/run", params={"dryRun": "api"}, json={"image": "asset_a"})
-    client.put("/v1/workflows/workflow_demo_poster/user-selection", json={})
+    client.post("/v1/search/assets", json={"query": "a poster"})
     client.get("/_mock/clock")  # the control plane is not the API: not in the report
     report = build_report(fake.journal.entries(), fake.scenario.contract)
     assert report.requests == 5
@@ -43,7 +43,7 @@ def test_the_report_lists_use_violations_drift_warnings_and_gaps():
     ]
     assert [f.reasons[0] for f in report.not_in_contract] == [
         "dryRun=api is a value of the newer API, not in the contract",
-        "unknown route, looks like userApproval",
+        "unknown route, looks like searchWorkflows",
     ]
     assert report.warnings[0].reasons == (
         'Input "angles" expects an array (string_array); the scalar value sent was dropped, as the real API does',
@@ -71,7 +71,7 @@ def test_the_json_report_reads_back_as_the_report_the_text_renders():
     _, client = fake_and_client(validation="report", dry_run_status=269)
     client.get("/v1/workflows", params={"pageSize": 500})
     client.put("/v1/workflows/workflow_upscaler/run", params={"dryRun": "api"}, json={"image": "asset_a"})
-    client.put("/v1/workflows/workflow_upscaler/user-selection", json={})
+    client.post("/v1/search/assets", json={})
     client.get("/v1/workflows/tags")
     data = client.get("/_mock/journal/report", params={"format": "json"}).json()
     report = ConformanceReport.from_dict(data)

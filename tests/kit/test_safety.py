@@ -48,6 +48,19 @@ def test_the_safety_rules_refuse_what_the_generation_would_never_send():
     assert "not an operation the kit knows" in refusal(writer, ledger, "PATCH", "/projects/p", {}, None)
 
 
+def test_a_search_only_reads_and_a_selection_is_a_decision_like_an_approval():
+    ledger, policy = Ledger(), Policy()
+    assert refusal(policy, ledger, "POST", "/search/workflows", {}, {"query": "x"}) is None
+    assert "not an operation the kit knows" in refusal(policy, ledger, "POST", "/search/assets", {}, {})
+    decision = {"workflowJobId": "job_x", "nodeId": "n", "action": "reject"}
+    assert "allow-writes" in refusal(policy, ledger, "PUT", "/workflows/w/user-selection", {}, decision)
+    writer = Policy(allow_writes=True)
+    assert "only on what it created" in refusal(writer, ledger, "PUT", "/workflows/w/user-selection", {}, decision)
+    path, _, body = make_safe(writer, ledger, "userSelection", {"workflowId": "w"}, {}, decision)
+    assert path == {"workflowId": ABSENT_WORKFLOW_ID} and body["workflowJobId"] == ABSENT_JOB_ID
+    assert refusal(writer, ledger, "PUT", f"/workflows/{ABSENT_WORKFLOW_ID}/user-selection", {}, body) is None
+
+
 def test_the_guarded_session_does_not_send_what_it_refuses(served_fake):
     fake, base_url = served_fake
     session = GuardedSession(Policy(), Ledger(), urlsplit(base_url).path)

@@ -27,6 +27,7 @@ class NodeRun:
     loop_node_id: str | None = None
     iteration_index: int | None = None
     item: Any = None  # the for-each item this copy works on
+    candidates: list[str] | None = None  # a user-selection node's items, frozen when it starts
 
     @property
     def type(self) -> str:

@@ -1,4 +1,4 @@
-"""Runs, approvals and the Jobs API: the rules around the simulation.
+"""Runs, approvals, selections and the Jobs API: the rules around the simulation.
 
 Knows nothing of HTTP: takes a :class:`Principal` and plain values, returns jobs
 and raises :mod:`mockserver.core.errors` on refusals.
@@ -14,9 +14,10 @@ from mockserver.core.clock import Clock, iso, parse_iso
 from mockserver.core.errors import BadRequest, NotFound
 from mockserver.core.pagination import decode_token, encode_token
 from mockserver.core.principals import Principal
+from mockserver.scenario.jobs import selection
 from mockserver.scenario.jobs.cost import CostTable, estimate_cost
 from mockserver.scenario.jobs.inputs import resolve_run_inputs
-from mockserver.scenario.jobs.models import Job
+from mockserver.scenario.jobs.models import Job, NodeRun
 from mockserver.scenario.jobs.simulation import Simulation
 from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows import access
@@ -96,6 +97,28 @@ class JobService:
         return job
 
     def user_approval(self, principal: Principal, workflow_id: str, job_id: str, node_id: str, action: str) -> Job:
+        job, run = self._waiting_node(principal, workflow_id, job_id, node_id, "user-approval", "approval")
+        self.simulation.approve(job, run, approve=action != "reject")
+        return job
+
+    def user_selection(
+        self, principal: Principal, workflow_id: str, job_id: Any, node_id: Any, action: Any, indices: Any
+    ) -> Job:
+        if action not in ("select", "reject"):
+            raise BadRequest("action must be one of: select, reject")
+        if not isinstance(job_id, str) or not isinstance(node_id, str):
+            raise BadRequest("workflowJobId and nodeId are required strings")
+        job, run = self._waiting_node(principal, workflow_id, job_id, node_id, "user-selection", "a selection")
+        if action == "reject":
+            self.simulation.approve(job, run, approve=False)
+        else:
+            self.simulation.select(job, run, selection.chosen_items(run, indices))
+        return job
+
+    def _waiting_node(
+        self, principal: Principal, workflow_id: str, job_id: str, node_id: str, node_type: str, decision: str
+    ) -> tuple[Job, NodeRun]:
+        """The workflow job's node of ``node_type`` that waits for ``decision``; the errors say what is not so."""
         job = self.get(principal, job_id)
         if job.workflow_id != workflow_id or not job.is_workflow_job:
             access.require_visible(principal, self.store.get_workflow(workflow_id), workflow_id)
@@ -105,13 +128,12 @@ class JobService:
         run = job.node(node_id)
         if run is None:
             raise NotFound(f'Node "{node_id}" is not a node of job {job_id}')
-        if run.type != "user-approval":
-            raise BadRequest(f'Node "{node_id}" is a {run.type} node, not a user-approval node')
+        if run.type != node_type:
+            raise BadRequest(f'Node "{node_id}" is a {run.type} node, not a {node_type} node')
         if job.is_terminal or run.status != "processing":
             state = f"the job has ended ({job.status})" if job.is_terminal else f"its status is {run.status}"
-            raise BadRequest(f'Node "{node_id}" is not waiting for approval: {state}')
-        self.simulation.approve(job, run, approve=action != "reject")
-        return job
+            raise BadRequest(f'Node "{node_id}" is not waiting for {decision}: {state}')
+        return job, run
 
     def list(self, principal: Principal, query: JobQuery) -> tuple[list[Job], str | None]:
         by_update = bool(query.status or query.types or query.workflow_id)

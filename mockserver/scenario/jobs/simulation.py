@@ -26,7 +26,7 @@ from mockserver.core.clock import Clock, iso
 from mockserver.core.faults import FaultRules
 from mockserver.core.ids import IdFactory
 from mockserver.core.scheduler import Scheduler
-from mockserver.scenario.jobs import billing, outputs
+from mockserver.scenario.jobs import billing, outputs, selection
 from mockserver.scenario.jobs.cost import CostTable, node_price, run_impact
 from mockserver.scenario.jobs.models import ACTIVE_JOB_STATUSES, Job, NodeRun
 from mockserver.scenario.store import ScenarioStore
@@ -126,6 +126,7 @@ class Simulation:
         return job
 
     def approve(self, job: Job, run: NodeRun, approve: bool) -> None:
+        """Decide a waiting node: it succeeds and the flow goes on, or it is rejected and the job canceled."""
         now = self.clock.now()
         if approve:
             self._succeed_node(job, run, now)
@@ -134,6 +135,12 @@ class Simulation:
             run.status = "rejected"
             self._terminate(job, "canceled", now)
         self._touch(job, now)
+
+    def select(self, job: Job, run: NodeRun, chosen: list[str]) -> None:
+        """Decide a user-selection node with the items picked: they are what it passes on."""
+        run.output = chosen
+        run.assets = [item for item in chosen if self.store.asset_kind(item) is not None]
+        self.approve(job, run, approve=True)
 
     def cancel(self, job: Job) -> None:
         """Cancel a workflow job, or a node job (which cancels its workflow job)."""
@@ -262,6 +269,9 @@ class Simulation:
 
     def _start_node(self, job: Job, run: NodeRun, at: datetime) -> None:
         run.status, run.started_at = "processing", at
+        if run.type == "user-selection":
+            self._offer_choice(job, run, at)
+            return
         if run.type in WAITING_NODE_TYPES:
             return
         if run.type == "for-each":
@@ -277,6 +287,13 @@ class Simulation:
         rule = self.faults.take(("node-failure",), _facts(job, run), peek=True)
         if rule is not None and rule.at_progress is not None:
             self._schedule_progress_failure(job, run, rule.at_progress, at)
+
+    def _offer_choice(self, job: Job, run: NodeRun, at: datetime) -> None:
+        """Freeze the node's candidates; it then waits for a choice, unless there are too few to choose from."""
+        run.candidates = selection.candidates(job, run)
+        problem = selection.too_few_candidates(run)
+        if problem is not None:
+            self._fail_node(job, run, at, f"cannot offer a choice: {problem}", "Check the node's inputs and its min.")
 
     def _schedule_progress_failure(self, job: Job, run: NodeRun, target: float, at: datetime) -> None:
         """Fail the node at the first moment its job's progress reaches ``target``."""

@@ -47,6 +47,8 @@ def node_view(run: NodeRun, asset_url: AssetUrl) -> dict[str, Any]:
         node["assets"] = [{"assetId": asset_id, "url": asset_url(asset_id)} for asset_id in run.assets]
     if run.output is not None:
         node["output"] = run.output
+    if run.candidates is not None:
+        node["items"] = list(run.candidates)
     if run.loop_node_id is not None:
         node["loopNodeId"] = run.loop_node_id
         node["iterationIndex"] = run.iteration_index

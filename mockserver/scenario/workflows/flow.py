@@ -371,10 +371,64 @@ def _has_source(node_input: dict) -> bool:
     return node_input.get("ref") is not None or node_input.get("value") is not None
 
 
+# --- User selection ------------------------------------------------------------------------------
+
+# How many items a user-selection node lets the user pick, unless its array input says otherwise.
+SELECTION_MIN = 1
+SELECTION_MAX = 100
+
+
+def selection_inputs(node: dict) -> list[dict]:
+    """The inputs that give a user-selection node its candidates, in order: those with a ``ref.node`` or a
+    ``value`` (an input with only ``ref.conditional`` is a condition, not items)."""
+    return [node_input for node_input in _objects(node.get("inputs")) if _gives_items(node_input)]
+
+
+def selection_input(node: dict) -> dict | None:
+    """The input whose ``min`` and ``max`` bound the pick: the first array input, else the first source."""
+    sources = selection_inputs(node)
+    arrays = [node_input for node_input in sources if str(node_input.get("type", "")).endswith("_array")]
+    chosen = arrays or sources
+    return chosen[0] if chosen else None
+
+
+def selection_bounds(node: dict) -> tuple[int, int]:
+    """How many items the user may pick (defaults 1 and 100); expects a validated node."""
+    source = selection_input(node) or {}
+    return int(source.get("min", SELECTION_MIN)), int(source.get("max", SELECTION_MAX))
+
+
+def _gives_items(node_input: dict) -> bool:
+    ref = node_input.get("ref")
+    return "value" in node_input or (isinstance(ref, dict) and ref.get("node") is not None)
+
+
+def _check_selection_node(node: dict, node_ids: frozenset[str]) -> None:
+    where = _type_label(node)
+    source = selection_input(node)
+    if source is None:
+        raise _invalid(where, 'needs an input with a "ref" to a node (or a "value") giving the items to choose from')
+    bounds = {}
+    for name, default in (("min", SELECTION_MIN), ("max", SELECTION_MAX)):
+        value = source.get(name, default)
+        whole = (
+            isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and value.is_integer()
+        )
+        if not whole:
+            raise _invalid(where, f"{name} must be a whole number, got {_show(value)}")
+        bounds[name] = int(value)
+    low, high = bounds["min"], bounds["max"]
+    if not SELECTION_MIN <= low <= high <= SELECTION_MAX:
+        raise _invalid(
+            where, f"min and max must satisfy {SELECTION_MIN} <= min <= max <= {SELECTION_MAX}, got {low} and {high}"
+        )
+
+
 _TYPE_SPECIFIC_CHECKS: dict[str, Callable[[dict, frozenset[str]], None]] = {
     "model": _require_string_field("modelId"),
     "custom-model": _require_string_field("modelId"),
     "workflow": _require_string_field("workflowId"),
     "logic": _check_logic_node,
     "for-each": _check_for_each_node,
+    "user-selection": _check_selection_node,
 }

@@ -13,8 +13,9 @@ from mockserver.scenario.backend import ScenarioBackend
 from mockserver.scenario.dialect import SCENARIO
 from mockserver.scenario.jobs.service import DryRun
 from mockserver.scenario.jobs.views import job_view
+from mockserver.scenario.workflows.search import WorkflowSearch
 from mockserver.scenario.workflows.service import WorkflowQuery
-from mockserver.scenario.workflows.views import workflow_json
+from mockserver.scenario.workflows.views import search_hit, workflow_json
 
 ScenarioCall = Call[ScenarioBackend]
 
@@ -68,7 +69,29 @@ async def delete_workflow(call: ScenarioCall) -> dict[str, Any]:
     return {"success": True}
 
 
+@api("searchWorkflows", SCENARIO)
+async def search_workflows(call: ScenarioCall) -> dict[str, Any]:
+    body = call.body or {}
+    offset = call.params.get("offset", body.get("offset"))  # the SDK's next page sends its offset in the query
+    asked = WorkflowSearch(
+        query=body.get("query"),
+        filter=body.get("filter"),
+        public=body.get("public") is True,
+        sort_by=body.get("sortBy", ()),
+        offset=offset,
+        limit=body.get("limit"),
+        page=body.get("page"),
+        hits_per_page=body.get("hitsPerPage"),
+    )
+    result = call.backend.workflows.search(call.principal, asked)
+    asset_url = AssetUrl(call.base_url)
+    hits = [search_hit(workflow, asset_url) for workflow in result.hits]
+    total = "totalHits" if "page" in result.paging else "estimatedTotalHits"
+    return {"hits": hits, "query": asked.query or "", **result.paging, total: result.total}
+
+
 routes = [
+    Route("/search/workflows", search_workflows, methods=["POST"]),
     Route("/workflows", list_workflows, methods=["GET"]),
     Route("/workflows", create_workflow, methods=["POST"]),
     Route("/workflows/tags", get_tags, methods=["GET"]),
@@ -104,7 +127,22 @@ async def user_approval(call: ScenarioCall) -> dict[str, Any]:
     return {"job": job_view(job, call.backend.simulation.progress(job), AssetUrl(call.base_url))}
 
 
+@api("userSelection", SCENARIO)
+async def user_selection(call: ScenarioCall) -> dict[str, Any]:
+    body = call.body or {}
+    job = call.backend.jobs.user_selection(
+        call.principal,
+        call.path("workflowId"),
+        body.get("workflowJobId"),
+        body.get("nodeId"),
+        body.get("action"),
+        body.get("selectedIndices"),
+    )
+    return {"job": job_view(job, call.backend.simulation.progress(job), AssetUrl(call.base_url))}
+
+
 routes += [
     Route("/workflows/{workflowId}/run", run_workflow, methods=["PUT"]),
     Route("/workflows/{workflowId}/user-approval", user_approval, methods=["PUT"]),
+    Route("/workflows/{workflowId}/user-selection", user_selection, methods=["PUT"]),
 ]

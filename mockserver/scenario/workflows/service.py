@@ -17,9 +17,10 @@ from mockserver.core.ids import IdFactory
 from mockserver.core.pagination import decode_token, encode_token
 from mockserver.core.principals import Principal
 from mockserver.scenario.store import ScenarioStore
-from mockserver.scenario.workflows import access
+from mockserver.scenario.workflows import access, search
 from mockserver.scenario.workflows.flow import validate_flow
-from mockserver.scenario.workflows.models import AssetRef, Privacy, Workflow, with_default_kinds
+from mockserver.scenario.workflows.models import PRIVACIES, AssetRef, Privacy, Workflow, with_default_kinds
+from mockserver.scenario.workflows.search import WorkflowSearch
 
 SortDirection = Literal["asc", "desc"]
 
@@ -54,6 +55,14 @@ class WorkflowPage:
     workflows: list[Workflow]
     next_token: str | None
     full: bool = True
+
+
+@dataclass
+class SearchResult:
+    hits: list[Workflow]
+    total: int
+    # What the answer says of its paging: offset and limit, or page, hitsPerPage and totalPages.
+    paging: dict[str, int]
 
 
 @dataclass
@@ -118,6 +127,26 @@ class WorkflowService:
         token = encode_token(last, filters) if last else None
         return WorkflowPage(page, token, full=query.full and query.privacy != "public")
 
+    def search(self, principal: Principal, asked: WorkflowSearch) -> SearchResult:
+        """The workflows the caller may see that match: its project's, and with ``public`` every public app."""
+        asked = asked.checked()
+        accept = search.parse_filter(asked.filter) if asked.filter is not None else None
+        terms = search.words(asked.query or "")
+        found = []
+        for workflow in self._searchable(principal, asked.public):
+            relevance = search.relevance(workflow, terms)
+            if relevance is not None and (accept is None or accept(workflow)):
+                found.append((workflow, relevance))
+        return _page(search.ranked(found, asked.sort_by), asked)
+
+    def _searchable(self, principal: Principal, public: bool) -> builtins.list[Workflow]:
+        found: dict[str, Workflow] = {}
+        for privacy in PRIVACIES:
+            found.update((w.id, w) for w in self.store.workflows_in(("project", principal.project_id, privacy)))
+        if public:
+            found.update((w.id, w) for w in self.store.workflows_in(("public",)))
+        return builtins.list(found.values())
+
     def tags(self, principal: Principal, status: str = "ready") -> builtins.list[str]:
         seen: dict[str, None] = {}
         for workflow in self.store.workflows_in(("by-status", principal.project_id, status)):
@@ -151,6 +180,17 @@ class WorkflowService:
         if now <= previous:
             now = previous + timedelta(milliseconds=1)
         return iso(now)
+
+
+def _page(matches: builtins.list[Workflow], asked: WorkflowSearch) -> SearchResult:
+    if asked.by_pages:
+        size, page = asked.hits_per_page or search.DEFAULT_LIMIT, asked.page or 1
+        start = (page - 1) * size
+        paging = {"page": page, "hitsPerPage": size, "totalPages": -(-len(matches) // size)}
+        return SearchResult(matches[start : start + size], len(matches), paging)
+    offset = asked.offset or 0
+    limit = asked.limit if asked.limit is not None else search.DEFAULT_LIMIT
+    return SearchResult(matches[offset : offset + limit], len(matches), {"offset": offset, "limit": limit})
 
 
 def _asset_changes(changes: dict[str, Any]) -> dict[str, AssetRef | None]:

@@ -7,6 +7,7 @@ from typing import Any
 from mockserver.core.rendering import Rendered
 from mockserver.scenario.asset_url import AssetUrl
 from mockserver.scenario.workflows.models import AssetRef, Workflow
+from mockserver.scenario.workflows.search import team_id
 
 
 def workflow_view(workflow: Workflow, asset_url: AssetUrl, full: bool = True) -> dict[str, Any]:
@@ -20,6 +21,30 @@ def workflow_view(workflow: Workflow, asset_url: AssetUrl, full: bool = True) ->
     if not full:
         del body["flow"], body["editorInfo"]
     return body
+
+
+def search_hit(workflow: Workflow, asset_url: AssetUrl) -> dict[str, Any]:
+    """A workflow as a search hit: its listing facts, without flow, inputs or editor state."""
+    hit: dict[str, Any] = {
+        "id": workflow.id,
+        "name": workflow.name,
+        "description": workflow.description,
+        "shortDescription": workflow.short_description,
+        "status": workflow.status,
+        "privacy": workflow.privacy,
+        "ownerId": workflow.owner_id,
+        "authorId": workflow.author_id,
+        "teamId": team_id(workflow.owner_id),
+        "tags": list(workflow.tag_set),
+        "collectionIds": [],
+        "createdAt": workflow.created_at,
+        "updatedAt": workflow.updated_at,
+    }
+    for name in ("before", "after", "thumbnail"):
+        ref: AssetRef | None = getattr(workflow, name)
+        if ref is not None:
+            hit[name] = {"assetId": ref.asset_id, "url": asset_url(ref.asset_id)}
+    return hit
 
 
 class RenderedVersions:

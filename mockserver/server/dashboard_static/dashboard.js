@@ -10,6 +10,7 @@ const SVG = "http://www.w3.org/2000/svg";
 const state = {
   keys: [], who: null, workflows: [], workflow: null, jobId: null, job: null,
   journalSince: 0, journal: [], busy: false, errorUntil: 0, version: null, clock: null,
+  picks: {}, // "jobId/nodeId" -> the indices ticked at a waiting user-selection node, kept across polls
 };
 
 // ---- small helpers
@@ -208,10 +209,36 @@ async function refreshJob() {
     return runs.length ? combined(runs.map((run) => run.status)) : node.status;
   });
   const waiting = flow.filter((node) => (node.type === "user-approval" || node.type === "user-selection") && node.status === "processing");
-  document.getElementById("approvals").replaceChildren(...waiting.map((node) => el("div", { class: "approval", "data-node-id": node.id },
+  document.getElementById("approvals").replaceChildren(...waiting.map((node) =>
+    node.type === "user-selection" ? selectionBox(job, node) : approvalBox(node)));
+}
+
+function approvalBox(node) {
+  return el("div", { class: "approval", "data-node-id": node.id },
     `${node.id} waits for a review `,
     el("button", { class: "approve", onclick: () => approve(node.id, "approve") }, "Approve"), " ",
-    el("button", { class: "reject danger", onclick: () => approve(node.id, "reject") }, "Reject"))));
+    el("button", { class: "reject danger", onclick: () => approve(node.id, "reject") }, "Reject"));
+}
+
+// The node's frozen items, each with a checkbox; the ticks are sent, in the order they were made, as selectedIndices.
+function selectionBox(job, node) {
+  const key = `${job.jobId}/${node.id}`;
+  const picks = state.picks[key] || (state.picks[key] = []);
+  const items = (node.items || []).map((item, index) => el("label", { class: "item" },
+    el("input", {
+      type: "checkbox", "data-index": index, ...(picks.includes(index) ? { checked: "" } : {}),
+      onchange: (event) => {
+        const at = picks.indexOf(index);
+        if (event.target.checked && at < 0) picks.push(index);
+        if (!event.target.checked && at >= 0) picks.splice(at, 1);
+      },
+    }),
+    ` ${index}: ${item}`));
+  return el("div", { class: "approval selection", "data-node-id": node.id },
+    `${node.id} waits for a choice `,
+    el("div", { class: "items" }, ...items),
+    el("button", { class: "select", onclick: () => decide(node.id, "select", [...picks]) }, "Select"), " ",
+    el("button", { class: "reject danger", onclick: () => decide(node.id, "reject") }, "Reject"));
 }
 
 function combined(statuses) {
@@ -223,6 +250,14 @@ async function approve(nodeId, action) {
   const workflowId = state.job.metadata.workflowId;
   const query = `?projectId=${encodeURIComponent(state.who.projectId)}`;
   await api("PUT", `/workflows/${workflowId}/user-approval${query}`, { workflowJobId: state.job.jobId, nodeId, action }).catch(fail);
+  await refreshJob();
+}
+
+async function decide(nodeId, action, selectedIndices) {
+  const workflowId = state.job.metadata.workflowId;
+  const query = `?projectId=${encodeURIComponent(state.who.projectId)}`;
+  const body = { workflowJobId: state.job.jobId, nodeId, action, ...(selectedIndices ? { selectedIndices } : {}) };
+  await api("PUT", `/workflows/${workflowId}/user-selection${query}`, body).catch(fail);
   await refreshJob();
 }
 

@@ -1,4 +1,4 @@
-"""A client written for a newer API than the contract: dryRun=api and the user-selection endpoint."""
+"""A client written for a newer API than the contract: dryRun=api, and the asset search the contract leaves out."""
 
 from __future__ import annotations
 
@@ -12,14 +12,7 @@ def main() -> None:
         except APIStatusError:
             pass
         try:
-            client.workflows.user_selection(
-                "workflow_demo_poster",
-                project_id="proj_demo",
-                action="select",
-                node_id="node_pick",
-                workflow_job_id="job_unknown",
-                selected_indices=[0],
-            )
+            client.search.asset_search(query="a poster")
         except APIStatusError:
             pass
     print("newer client: done")

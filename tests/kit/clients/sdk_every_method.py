@@ -11,7 +11,7 @@ import asyncio
 import os
 
 import httpx
-from scenario_sdk import APIStatusError, AsyncScenario, NotFoundError, Scenario
+from scenario_sdk import APIStatusError, AsyncScenario, BadRequestError, NotFoundError, Scenario
 
 INPUTS = [{"name": "prompt", "type": "string", "required": {"always": True}}]
 FLOW = [
@@ -49,11 +49,13 @@ def every_method(client: Scenario, tag: str) -> None:
     advance(12)
     approval = dict(project_id=rejected.owner_id, node_id="node_review", workflow_job_id=rejected.job_id)
     assert client.workflows.approve_user("workflow_demo_poster", action="reject", **approval).job.status == "canceled"
-    try:  # in the SDK, deliberately not in the contract: the fake answers it as an unknown route
+    try:
         client.workflows.user_selection("workflow_demo_poster", action="reject", **approval)
-        raise AssertionError("user-selection is not part of the contract")
-    except NotFoundError:
-        pass
+        raise AssertionError("a user-approval node is not decided by a selection")
+    except BadRequestError as error:
+        assert "not a user-selection node" in error.message
+    found = [hit.id for hit in client.search.workflow_search(query="SDK", filter=f"tags = {tag}", limit=1)]
+    assert found == [created.id]
 
     running = client.workflows.run(created.id, body={"prompt": "a lighthouse"}).job
     advance(4)
@@ -94,6 +96,13 @@ async def every_method_async(client: AsyncScenario, tag: str) -> None:
     approval = dict(project_id=rejected.owner_id, node_id="node_review", workflow_job_id=rejected.job_id)
     decided = await client.workflows.approve_user("workflow_demo_poster", action="reject", **approval)
     assert decided.job.status == "canceled"
+    try:
+        await client.workflows.user_selection("workflow_demo_poster", action="reject", **approval)
+        raise AssertionError("a user-approval node is not decided by a selection")
+    except BadRequestError as error:
+        assert "not a user-selection node" in error.message
+    found = [hit.id async for hit in client.search.workflow_search(filter=f"tags = {tag}", limit=1)]
+    assert found == [created.id]
 
     running = (await client.workflows.run(created.id, body={"prompt": "a lighthouse"})).job
     advance(4)
