@@ -7,7 +7,10 @@ Installed with the package (entry point ``pytest11``), so the fixtures are there
   ``.advance(seconds)``, ``.add_fault(...)``, ``.journal()``, ``.snapshot()``/``.restore()``,
   ``.reset()``, ``.client(who)``, ``.async_client(who)``, ``.http(who)``, ``.fake``;
 - ``scenario``: ``scenario_sdk.Scenario`` as alice, bound to that fake in process;
-- ``async_scenario``: ``scenario_sdk.AsyncScenario`` as alice, bound to it in process.
+- ``async_scenario``: ``scenario_sdk.AsyncScenario`` as alice, bound to it in process;
+- ``scenario_mcp``: an ``mcp.ClientSession`` connected in memory to the fake's MCP server, as alice, or as
+  the principal given by indirect parametrization (``@pytest.mark.parametrize("scenario_mcp", ["carol"],
+  indirect=True)``). An async fixture: its tests run under anyio (``@pytest.mark.anyio``).
 
 The clients retry as the SDK does by default (``max_retries=2``); ``scenario_mock.client("alice",
 max_retries=0)`` makes one that does not.
@@ -22,7 +25,7 @@ test's setup with the setting's name and what it takes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +121,10 @@ def scenario(scenario_mock: Any) -> Any:
 def async_scenario(scenario_mock: Any) -> Any:
     """``scenario_sdk.AsyncScenario`` as alice, bound to the fake through httpx's ASGI transport."""
     return scenario_mock.async_client("alice")
+
+
+@pytest.fixture
+async def scenario_mcp(scenario_mock: Any, request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+    """``mcp.ClientSession`` in memory to the fake's MCP server, as alice or the indirect parameter's principal."""
+    async with scenario_mock.mcp_session(getattr(request, "param", "alice")) as session:
+        yield session

@@ -13,8 +13,8 @@ code outside pytest or for clients that need a URL::
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -27,7 +27,7 @@ from mockserver.core.journal import Entry
 from mockserver.core.principals import ApiKey
 from mockserver.core.serving import served
 from mockserver.core.transport import SyncASGITransport
-from mockserver.server.app import create_app
+from mockserver.server.app import create_app, mcp_server
 from mockserver.server.fake import Fake
 from mockserver.server.settings import Settings
 
@@ -107,6 +107,22 @@ class MockHandle:
         self._closers.append(client.close)
         return client
 
+    @asynccontextmanager
+    async def mcp_session(self, who: str | None = "alice") -> AsyncIterator[Any]:
+        """An ``mcp.ClientSession`` connected in memory to this fake's MCP server, as this principal
+        (``None``: a caller with no credentials)."""
+        from mcp.shared.memory import create_connected_server_and_client_session
+
+        from mockserver.mcp import auth
+
+        credentials = None
+        if who is not None:
+            key = api_key_for(self.fake, who)
+            credentials = auth.basic(key.key, key.secret)
+        server = mcp_server(self.fake, auth.fixed(credentials))
+        async with create_connected_server_and_client_session(server) as session:
+            yield session
+
     # ---- controls
 
     def advance(self, seconds: float) -> datetime:
@@ -148,6 +164,10 @@ class RunningServer:
     @property
     def api_url(self) -> str:
         return f"{self.base_url}/v1"
+
+    @property
+    def mcp_url(self) -> str:
+        return f"{self.base_url}/mcp"
 
     @property
     def dashboard_url(self) -> str:

@@ -12,6 +12,8 @@ from typing import Any, Literal
 from mockserver.core.clock import iso
 
 Verdict = Literal["conforms", "violates", "not-in-contract"]
+# How a call reached the fake: an HTTP request to an API, or a tool call of its MCP server.
+Channel = Literal["rest", "mcp"]
 
 
 @dataclass(slots=True)
@@ -29,6 +31,7 @@ class Entry:
     warnings: list[str] = field(default_factory=list)
     looks_like: str | None = None
     duration_ms: float = 0.0
+    via: Channel = "rest"
 
     @property
     def at(self) -> str:
@@ -46,8 +49,10 @@ class Journal:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def start(self, method: str, path: str, query: str, operation_id: str | None, at: datetime) -> Entry:
-        entry = Entry(next(self._ids), at, method, path, query, operation_id)
+    def start(
+        self, method: str, path: str, query: str, operation_id: str | None, at: datetime, via: Channel = "rest"
+    ) -> Entry:
+        entry = Entry(next(self._ids), at, method, path, query, operation_id, via=via)
         with self._lock:
             self._entries.append(entry)
         return entry
