@@ -15,6 +15,8 @@ from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from starlette.types import Receive, Scope, Send
 
 PATH = "/mcp"
+# Streamable HTTP's: POST carries messages, GET opens a stream of the server's own, DELETE ends a session.
+METHODS = ["GET", "POST", "DELETE"]
 
 
 class StreamableHttpEndpoint:

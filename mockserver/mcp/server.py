@@ -9,8 +9,10 @@ session for tests (the pytest plugin's ``scenario_mcp``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from mcp.server.fastmcp import FastMCP
+from pydantic import BaseModel
 
 from mockserver.core.http.host import Host
 from mockserver.mcp.auth import Credentials
@@ -33,13 +35,16 @@ def build_server(
     gateway = Gateway(host, scenario, credentials, base_url)
     for register in SURFACES:
         register(server, gateway)
-    for tool in server._tool_manager.list_tools():
+    for tool in server._tool_manager.list_tools():  # the registered tools themselves, with their argument models
         _refuse_unknown_arguments(tool.fn_metadata.arg_model, tool.parameters)
     return server
 
 
-def _refuse_unknown_arguments(arguments: type, schema: dict) -> None:
-    """An argument a tool does not take is refused by name, not dropped: a misspelt one would change nothing."""
-    arguments.model_config["extra"] = "forbid"  # type: ignore[attr-defined]
-    arguments.model_rebuild(force=True)  # type: ignore[attr-defined]
+def _refuse_unknown_arguments(arguments: type[BaseModel], schema: dict[str, Any]) -> None:
+    """An argument a tool does not take is refused by name, not dropped: a misspelt one would change nothing.
+
+    FastMCP's argument models ignore extra arguments and offer no option to refuse them.
+    """
+    arguments.model_config["extra"] = "forbid"
+    arguments.model_rebuild(force=True)
     schema["additionalProperties"] = False

@@ -41,7 +41,11 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
             Mount(orchestrator.PREFIX, routes=orchestrator.routes),
             Mount("/_mock", routes=control.routes + dashboard.routes),
             Route("/cdn/assets/{assetId}", assets.download, methods=["GET"]),
-            Route(mcp_http.PATH, mcp_http.StreamableHttpEndpoint(lambda: mcp_server(fake, auth.from_request_headers))),
+            Route(
+                mcp_http.PATH,
+                mcp_http.StreamableHttpEndpoint(lambda: mcp_server(fake, auth.from_request_headers)),
+                methods=mcp_http.METHODS,
+            ),
         ],
         # The control plane and the CDN answer in Scenario's envelope too.
         exception_handlers={HTTPException: unknown_route_answer(APIS, home=SCENARIO_API)},

@@ -158,8 +158,8 @@ def register(server: FastMCP, gateway: Gateway) -> None:
             copy = call.run(lambda who: actions.copy_workflow(call.scenario, who, source_workflow_id, name))
             return {"workflow": replies.workflow(call, copy)}
 
-    for verb, action in (("approve", "approve"), ("reject", "reject")):
-        _register_decision(server, gateway, verb, action)
+    for verb in ("approve", "reject"):
+        _register_decision(server, gateway, verb)
 
     @server.tool(description="Delete a workflow. A locked workflow is refused unless the caller is an admin.")
     async def workflow_delete(
@@ -171,7 +171,7 @@ def register(server: FastMCP, gateway: Gateway) -> None:
             return {"success": True, "workflow_id": workflow_id}
 
 
-def _register_decision(server: FastMCP, gateway: Gateway, verb: str, action: str) -> None:
+def _register_decision(server: FastMCP, gateway: Gateway, verb: str) -> None:
     tool = f"workflow_{verb}"
 
     async def decide(
@@ -186,7 +186,7 @@ def _register_decision(server: FastMCP, gateway: Gateway, verb: str, action: str
             check_team(team_id)
 
             def decide_node(who: Principal) -> dict[str, Any]:
-                job = actions.decide_approval(call.scenario, who, workflow_id, workflow_job_id, node_id, action)
+                job = actions.decide_approval(call.scenario, who, workflow_id, workflow_job_id, node_id, verb)
                 return {"job": replies.job(call, job)}
 
             return call.run(decide_node)
