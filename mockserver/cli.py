@@ -160,11 +160,39 @@ def build_parser() -> argparse.ArgumentParser:
         "tunnel [MOCKSERVER_PUBLIC_URL] (default: the address each client used)",
     )
     serve.set_defaults(func=serve_command)
+    _add_mcp_command(commands, serve)
     for module in COMMAND_MODULES:
         importlib.import_module(module).register(commands)
     for each in _parsers(parser):
         each.formatter_class = ShowingDefaults
     return parser
+
+
+# The options of serve that shape the fake itself, which `mockserver mcp` takes too.
+MCP_OPTIONS = (
+    "fixtures",
+    "no_default_fixtures",
+    "any_key",
+    "dry_run_status",
+    "clock",
+    "speed",
+    "rate_limit",
+    "state_file",
+)
+
+
+def _add_mcp_command(commands: argparse._SubParsersAction, serve: argparse.ArgumentParser) -> None:
+    mcp = commands.add_parser(
+        "mcp",
+        help="serve the fake's MCP tools over stdio",
+        description="Run a fake in this process and serve its MCP tools (manage_workflows, workflows_list, "
+        "workflow_run, jobs_wait, ...) over stdio, for an agent that starts the server itself. The caller is "
+        "the SDK's environment: SCENARIO_SDK_API_KEY and SCENARIO_SDK_API_SECRET, or SCENARIO_SDK_JWT.",
+    )
+    for action in serve._actions:
+        if action.dest in MCP_OPTIONS:
+            mcp._add_action(action)
+    mcp.set_defaults(func=mcp_command, validation="strict", cancel_workflow_jobs=False, orchestrator_auth_status=401)
 
 
 def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
@@ -329,6 +357,38 @@ def serving_certificate(args: argparse.Namespace, settings: Settings) -> TlsFile
     if settings.public_url:
         names.append(urlsplit(settings.public_url).hostname or "")
     return local_certificate(Path(args.tls_dir).expanduser(), names)
+
+
+def mcp_command(args: argparse.Namespace) -> int:
+    """The fake's MCP server on stdin and stdout: anything else the process says goes to stderr."""
+    from mockserver.mcp import auth
+    from mockserver.server.app import mcp_server
+    from mockserver.server.fake import Fake
+    from mockserver.server.fixtures import FixtureError
+    from mockserver.server.state import load_file, save_file
+
+    try:
+        settings = settings_from(args)
+    except ValueError as error:
+        print(f"mockserver: {error}", file=sys.stderr)
+        return 2
+    try:
+        fake = Fake(settings)
+    except FixtureError as error:
+        print(f"mockserver: fixtures cannot be loaded: {error}", file=sys.stderr)
+        return 2
+    try:
+        if settings.state_file is not None:
+            load_file(fake, settings.state_file)
+        mcp_server(fake, auth.from_environment(os.environ)).run("stdio")
+    except ValueError as error:
+        print(f"mockserver: {error}", file=sys.stderr)
+        return 2
+    finally:
+        if settings.state_file is not None:
+            save_file(fake, settings.state_file)
+        fake.close()
+    return 0
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -13,6 +13,9 @@ Installed with the package (entry point ``pytest11``), so the fixtures are there
   loopback port, and the SDK's variables (``SCENARIO_BASE_URL``, ``SCENARIO_SDK_API_KEY``,
   ``SCENARIO_SDK_API_SECRET``; ``MOCKSERVER_URL`` for its control plane) pointing at it as alice for
   the test, ``SCENARIO_SDK_JWT`` unset; a :class:`~mockserver.testing.RunningServer`.
+- ``scenario_mcp``: an ``mcp.ClientSession`` connected in memory to the fake's MCP server, as alice, or as
+  the principal given by indirect parametrization (``@pytest.mark.parametrize("scenario_mcp", ["carol"],
+  indirect=True)``). An async fixture: its tests run under anyio (``@pytest.mark.anyio``).
 
 The clients retry as the SDK does by default (``max_retries=2``); ``scenario_mock.client("alice",
 max_retries=0)`` makes one that does not.
@@ -29,7 +32,7 @@ name and what it takes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +158,10 @@ def scenario_env(scenario_mock: Any, monkeypatch: pytest.MonkeyPatch) -> Iterato
         for name, value in server.environment("alice").items():
             monkeypatch.setenv(name, value)
         yield server
+
+
+@pytest.fixture
+async def scenario_mcp(scenario_mock: Any, request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+    """``mcp.ClientSession`` in memory to the fake's MCP server, as alice or the indirect parameter's principal."""
+    async with scenario_mock.mcp_session(getattr(request, "param", "alice")) as session:
+        yield session

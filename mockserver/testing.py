@@ -15,8 +15,8 @@ from __future__ import annotations
 import dataclasses
 import ssl
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -33,7 +33,7 @@ from mockserver.core.serving import served
 from mockserver.core.tls import TlsFiles, local_certificate
 from mockserver.core.transport import SyncASGITransport
 from mockserver.kit.target import BASE_URL_VARIABLE, KEY_VARIABLE, SECRET_VARIABLE
-from mockserver.server.app import create_app
+from mockserver.server.app import create_app, mcp_server
 from mockserver.server.fake import IDLE_MAX_SECONDS, IDLE_MAX_STEPS, Fake, IdleRun
 from mockserver.server.journal_filters import journal_filter
 from mockserver.server.settings import Settings
@@ -113,6 +113,22 @@ class MockHandle:
         client = httpx.Client(transport=self.transport, base_url=IN_PROCESS_URL, auth=auth)
         self._closers.append(client.close)
         return client
+
+    @asynccontextmanager
+    async def mcp_session(self, who: str | None = "alice") -> AsyncIterator[Any]:
+        """An ``mcp.ClientSession`` connected in memory to this fake's MCP server, as this principal
+        (``None``: a caller with no credentials)."""
+        from mcp.shared.memory import create_connected_server_and_client_session
+
+        from mockserver.mcp import auth
+
+        credentials = None
+        if who is not None:
+            key = api_key_for(self.fake, who)
+            credentials = auth.basic(key.key, key.secret)
+        server = mcp_server(self.fake, auth.fixed(credentials))
+        async with create_connected_server_and_client_session(server) as session:
+            yield session
 
     # ---- controls
 
@@ -204,6 +220,10 @@ class RunningServer:
     @property
     def api_url(self) -> str:
         return f"{self.base_url}/v1"
+
+    @property
+    def mcp_url(self) -> str:
+        return f"{self.base_url}/mcp"
 
     @property
     def dashboard_url(self) -> str:

@@ -5,6 +5,7 @@ were answered, the requests that broke the contract and why (the parameter or JS
 pointer, and the rule), the requests the contract does not know with the operation
 each looked like, the answers of the fake that broke the contract, the warnings the
 fake gave (a dropped scalar, an ignored input), and the operations never exercised.
+Calls of the fake's MCP tools are listed beside them, per tool and answer, with their warnings.
 
 A request the contract does not know is drift, not a crash: the route of a newer
 API (``PUT /workflows/{id}/user-selection``) or a value only the newer API takes
@@ -64,6 +65,7 @@ class ConformanceReport:
     fake_errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     lost: int = 0  # requests that fell out of a full journal before the report was made
+    tool_calls: dict[str, Counter[int]] = field(default_factory=dict)  # MCP tool -> statuses its calls answered
 
     @property
     def never_exercised(self) -> list[str]:
@@ -84,6 +86,7 @@ class ConformanceReport:
             "fakeErrors": [finding.as_dict() for finding in self.fake_errors],
             "warnings": [finding.as_dict() for finding in self.warnings],
             "neverExercised": self.never_exercised,
+            "toolCalls": {tool: {str(k): v for k, v in sorted(c.items())} for tool, c in self.tool_calls.items()},
         }
 
     @classmethod
@@ -102,6 +105,10 @@ class ConformanceReport:
             fake_errors=findings("fakeErrors"),
             warnings=findings("warnings"),
             lost=data["lost"],
+            tool_calls={
+                tool: Counter({int(status): n for status, n in c.items()})
+                for tool, c in data.get("toolCalls", {}).items()
+            },
         )
 
 
@@ -112,6 +119,9 @@ def build_report(entries: Iterable[Entry], contract: Contract, since: int = 0) -
     first_id = None
     for entry in entries:
         first_id = entry.id if first_id is None else first_id
+        if entry.via == "mcp":
+            _file_tool_call(report, entry)
+            continue
         if not entry.path.startswith(API_PREFIX):
             continue
         report.requests += 1
@@ -151,6 +161,13 @@ def _file(report: ConformanceReport, entry: Entry) -> None:
         report.warnings.append(Finding(entry.id, request, entry.status, entry.operation_id, tuple(entry.warnings)))
 
 
+def _file_tool_call(report: ConformanceReport, entry: Entry) -> None:
+    tool = entry.operation_id or "unknown tool"
+    report.tool_calls.setdefault(tool, Counter())[entry.status] += 1
+    if entry.warnings:
+        report.warnings.append(Finding(entry.id, f"MCP {tool}", entry.status, tool, tuple(entry.warnings)))
+
+
 def _newer_api_values(entry: Entry) -> list[tuple[str, str]]:
     """The newer-API values that are this request's only violations; empty when any other rule broke."""
     query = parse_qs(entry.query)
@@ -179,6 +196,13 @@ def render_report(report: ConformanceReport, allow_drift: bool = False) -> str:
     for operation in used:
         answers = ", ".join(f"{status}x{count}" for status, count in sorted(report.used[operation].items()))
         lines.append(f"  {operation:<{width}}  {sum(report.used[operation].values()):>5}  {answers}")
+    if report.tool_calls:
+        calls = sum(sum(statuses.values()) for statuses in report.tool_calls.values())
+        lines += ["", f"MCP tool calls: {calls}"]
+        tool_width = max(len(tool) for tool in report.tool_calls)
+        for tool, statuses in sorted(report.tool_calls.items()):
+            answers = ", ".join(f"{status}x{count}" for status, count in sorted(statuses.items()))
+            lines.append(f"  {tool:<{tool_width}}  {sum(statuses.values()):>5}  {answers}")
     sections = (
         ("Requests that broke the contract", report.violations),
         ("Requests not in the contract (drift)", report.not_in_contract),

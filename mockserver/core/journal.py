@@ -23,6 +23,8 @@ BODY_BYTES = 8 * 1024  # of each body kept in an entry
 REDACTED = "[redacted]"
 # A JSON member whose value is a string, "name": "value", or one cut off in its value at the end of a kept body.
 _STRING_MEMBER = re.compile(rb'"((?:[^"\\]|\\.)*)"(\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?\Z)')
+# How a call reached the fake: an HTTP request to an API, or a tool call of its MCP server.
+Channel = Literal["rest", "mcp"]
 
 
 @dataclass(slots=True)
@@ -52,6 +54,8 @@ class Entry:
 
     def keep_response_body(self, sent: bytes) -> None:
         self.response_body, self.response_size = sent[:BODY_BYTES], len(sent)
+
+    via: Channel = "rest"
 
     @property
     def at(self) -> str:
@@ -117,16 +121,23 @@ class Journal:
         self._revision = 0
 
     def start(
-        self, method: str, path: str, query: str, operation_id: str | None, at: datetime, record: bool = True
+        self,
+        method: str,
+        path: str,
+        query: str,
+        operation_id: str | None,
+        at: datetime,
+        record: bool = True,
+        via: Channel = "rest",
     ) -> Entry:
         """A new entry for a request, journaled unless ``record`` is false (an observer's request)."""
         if not record:
             if method not in READING_METHODS:
                 with self._lock:
                     self._revision += 1  # it may change the state all the same
-            return Entry(0, at, method, path, query, operation_id)
+            return Entry(0, at, method, path, query, operation_id, via=via)
         with self._lock:
-            entry = Entry(next(self._ids), at, method, path, query, operation_id)
+            entry = Entry(next(self._ids), at, method, path, query, operation_id, via=via)
             self._entries.append(entry)
             self._revision += 1
         return entry

@@ -1,5 +1,5 @@
 """The Starlette application: the API under ``/v1``, the orchestrator API under ``/api/v1``, the control
-plane under ``/_mock``."""
+plane under ``/_mock``, the MCP server under ``/mcp``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from starlette.routing import Mount, Route
 from mockserver.core.http.dialect import serve
 from mockserver.core.http.endpoint import MountedApi, unknown_route_answer
 from mockserver.core.http.fastpath import FastPathApp
+from mockserver.mcp import auth
+from mockserver.mcp import http as mcp_http
+from mockserver.mcp.server import build_server
 from mockserver.orchestrator import routes as orchestrator
 from mockserver.scenario import cdn as assets
 from mockserver.scenario.dialect import SCENARIO
@@ -39,6 +42,11 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
             Mount(orchestrator.PREFIX, routes=orchestrator.routes),
             Mount("/_mock", routes=control.routes + dashboard.routes),
             Route("/cdn/assets/{assetId}", assets.download, methods=["GET"]),
+            Route(
+                mcp_http.PATH,
+                mcp_http.StreamableHttpEndpoint(lambda: mcp_server(fake, auth.from_request_headers)),
+                methods=mcp_http.METHODS,
+            ),
         ],
         # The control plane and the CDN answer in Scenario's envelope too.
         exception_handlers={HTTPException: unknown_route_answer(APIS, home=SCENARIO_API)},
@@ -46,6 +54,11 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
     app.state.fake = fake
     serve(app, fake, {SCENARIO: fake.scenario, orchestrator.ORCHESTRATOR: fake.orchestrator})
     return app
+
+
+def mcp_server(fake: Fake, credentials: auth.Credentials) -> Any:
+    """The fake's MCP server (a FastMCP), its callers found by ``credentials``."""
+    return build_server(fake, fake.scenario, credentials, lambda: fake.base_url)
 
 
 def kit_app(base_url: str | None = None, added_fixtures: Sequence[Path] = (), **settings: Any) -> Starlette:

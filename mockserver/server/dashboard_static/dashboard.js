@@ -311,7 +311,9 @@ async function refreshJournal() {
   state.journal = [...entries.reverse(), ...state.journal].slice(0, 50);
   document.getElementById("journal").replaceChildren(...state.journal.map((entry) => el("tr", { "data-entry-id": entry.id },
     el("td", {}, entry.id),
-    el("td", {}, `${entry.method} ${entry.path}${entry.query ? "?" + entry.query : ""}`),
+    el("td", {}, ...(entry.via === "mcp"
+      ? [badge("mcp", "via"), ` ${entry.operationId}`]
+      : [`${entry.method} ${entry.path}${entry.query ? "?" + entry.query : ""}`])),
     el("td", {}, entry.status || "dropped"),
     el("td", {}, badge(entry.verdict, "v")),
     el("td", {}, [...(entry.requestViolations || []), ...(entry.unknownFields || []), ...(entry.responseViolations || []), ...(entry.warnings || [])][0] || ""))));
