@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
 from mockserver.core.http.dialect import serve
@@ -21,6 +22,7 @@ from mockserver.scenario.jobs import routes as jobs
 from mockserver.scenario.workflows import routes as workflows
 from mockserver.server import control, dashboard
 from mockserver.server.fake import Fake
+from mockserver.server.guard import ControlGuard, ControlPolicy
 from mockserver.server.settings import Settings
 
 API_PREFIX = "/v1"
@@ -41,10 +43,17 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
         ],
         # The control plane and the CDN answer in Scenario's envelope too.
         exception_handlers={HTTPException: unknown_route_answer(APIS, home=SCENARIO_API)},
+        # Only requests off the fast path meet middleware: the control plane, the dashboard, the CDN.
+        middleware=[Middleware(ControlGuard, policy=control_policy(fake.settings))],
     )
     app.state.fake = fake
     serve(app, fake, {SCENARIO: fake.scenario, orchestrator.ORCHESTRATOR: fake.orchestrator})
     return app
+
+
+def control_policy(settings: Settings) -> ControlPolicy:
+    hosts = frozenset(name.lower() for name in settings.control_hosts)
+    return ControlPolicy(hosts=hosts, token=settings.control_token)
 
 
 def kit_app(base_url: str | None = None, **settings: Any) -> Starlette:

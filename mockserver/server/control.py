@@ -13,9 +13,13 @@ from mockserver.core.conformance import build_report, render_report
 from mockserver.core.errors import BadRequest, NotFound
 from mockserver.core.http.responses import error_response
 from mockserver.core.resources import packaged
+from mockserver.server.control_json import control_json
 from mockserver.server.fake import Fake
+from mockserver.server.guard import is_loopback_client
 
 WEBHOOKS_CONTRACT = packaged("mockserver.server", "webhooks.openapi.yaml")
+# Journal sequence numbers fit in 18 digits for as long as any fake runs; more is not a number of ours.
+MAX_SINCE_DIGITS = 18
 
 
 def _fake(request: Request) -> Fake:
@@ -34,7 +38,7 @@ async def get_clock(request: Request) -> JSONResponse:
 async def advance_clock(request: Request) -> JSONResponse:
     fake = _fake(request)
     try:
-        body = await request.json() if await request.body() else {}
+        body = await _json_body(request) if await request.body() else {}
         if not isinstance(body, dict):
             raise BadRequest("The body must be a JSON object")
         seconds = body.get("seconds", 0)
@@ -45,8 +49,6 @@ async def advance_clock(request: Request) -> JSONResponse:
             raise BadRequest(f"mode must be one of: {', '.join(CLOCK_MODES)}")
         if speed is not None and (not isinstance(speed, int | float) or isinstance(speed, bool) or speed <= 0):
             raise BadRequest("speed must be a number > 0")
-    except ValueError:
-        return error_response(BadRequest("The body must be JSON"))
     except BadRequest as error:
         return error_response(error)
     with fake.store.lock:
@@ -55,23 +57,34 @@ async def advance_clock(request: Request) -> JSONResponse:
     return JSONResponse(fake.clock.describe())
 
 
-async def journal(request: Request) -> JSONResponse:
+def _since(request: Request) -> int:
+    """The ``since`` query parameter: a journal sequence number; BadRequest if it is not one."""
     since = request.query_params.get("since", "0")
-    if not since.isdigit():
-        return error_response(BadRequest("since must be a whole number"))
-    entries = _fake(request).journal.entries(int(since))
+    if not (since.isascii() and since.isdigit()) or len(since) > MAX_SINCE_DIGITS:
+        raise BadRequest(f"since must be a whole number of at most {MAX_SINCE_DIGITS} digits")
+    return int(since)
+
+
+async def journal(request: Request) -> JSONResponse:
+    try:
+        since = _since(request)
+    except BadRequest as error:
+        return error_response(error)
+    entries = _fake(request).journal.entries(since)
     return JSONResponse({"entries": [entry.as_dict() for entry in entries]})
 
 
 async def journal_report(request: Request) -> Response:
     """The conformance report of the journal's requests: text to print, or JSON with ``format=json``."""
-    since, output = request.query_params.get("since", "0"), request.query_params.get("format", "text")
-    if not since.isdigit():
-        return error_response(BadRequest("since must be a whole number"))
+    output = request.query_params.get("format", "text")
+    try:
+        since = _since(request)
+    except BadRequest as error:
+        return error_response(error)
     if output not in ("text", "json"):
         return error_response(BadRequest("format must be text or json"))
     fake = _fake(request)
-    report = build_report(fake.journal.entries(int(since)), fake.scenario.contract, int(since))
+    report = build_report(fake.journal.entries(since), fake.scenario.contract, since)
     if output == "json":
         return JSONResponse(report.as_dict())
     return PlainTextResponse(render_report(report) + "\n")
@@ -83,10 +96,7 @@ async def list_faults(request: Request) -> JSONResponse:
 
 async def add_fault(request: Request) -> JSONResponse:
     try:
-        body = await request.json()
-        rule = _fake(request).faults.add(body)
-    except ValueError:
-        return error_response(BadRequest("The body must be JSON"))
+        rule = _fake(request).faults.add(await _json_body(request))
     except BadRequest as error:
         return error_response(error)
     return JSONResponse({"fault": rule.as_dict()}, status_code=201)
@@ -100,11 +110,8 @@ async def delete_fault(request: Request) -> JSONResponse:
 
 
 async def _json_body(request: Request) -> Any:
-    """The request's JSON body; BadRequest if it is not JSON."""
-    try:
-        return await request.json()
-    except ValueError:
-        raise BadRequest("The body must be JSON") from None
+    """The request's JSON body; BadRequest if it is not strict JSON (see :func:`control_json`)."""
+    return control_json(await request.body())
 
 
 async def get_state(request: Request) -> JSONResponse:
@@ -121,12 +128,15 @@ async def put_state(request: Request) -> JSONResponse:
 
 
 async def principals(request: Request) -> JSONResponse:
-    """The API keys that work, with their secrets: this is a fake, and the dashboard signs in with them."""
+    """The API keys that work, with their secrets: this is a fake, and the dashboard signs in with them.
+    Secrets go only to a client on this machine."""
     directory = _fake(request).directory
     keys = [
         {"key": k.key, "secret": k.secret, "userId": k.user_id, "projectId": k.project_id, "role": k.role}
         for k in directory.keys.values()
     ]
+    if not is_loopback_client(request.scope):
+        keys = [{name: value for name, value in key.items() if name != "secret"} for key in keys]
     return JSONResponse({"anyKey": directory.any_key, "apiKeys": keys})
 
 
