@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import ipaddress
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -121,6 +123,19 @@ def build_parser() -> argparse.ArgumentParser:
         "at --log-level info or lower [MOCKSERVER_LOG_REQUESTS]",
     )
     serve.add_argument(
+        "--control-token",
+        default=_env("CONTROL_TOKEN"),
+        help="token every control-plane call (/_mock) must send as X-Mock-Control-Token; generated and printed "
+        "when --host is not a loopback address [MOCKSERVER_CONTROL_TOKEN] (default: none on loopback)",
+    )
+    serve.add_argument(
+        "--control-host",
+        action="append",
+        help="a name besides localhost, 127.0.0.1 and [::1] by which the control plane may be reached; repeat "
+        "for more; --host counts when it is a name [MOCKSERVER_CONTROL_HOSTS, names separated by ','] "
+        "(default: none)",
+    )
+    serve.add_argument(
         "--state-file",
         type=Path,
         default=_env("STATE_FILE"),
@@ -160,8 +175,45 @@ def settings_from(args: argparse.Namespace) -> Settings:
         validation=args.validation,
         rate_limit=args.rate_limit,
         orchestrator_auth_status=args.orchestrator_auth_status,
-        state_file=Path(args.state_file) if args.state_file else None,
+        state_file=Path(args.state_file).expanduser() if args.state_file else None,
+        control_hosts=control_hosts(args),
+        control_token=control_token(args),
     )
+
+
+def control_hosts(args: argparse.Namespace) -> list[str]:
+    """The names the control plane answers to besides the loopback ones: ``--control-host``, and ``--host``
+    when it is a name rather than an address."""
+    given = args.control_host or [name for name in (_env("CONTROL_HOSTS") or "").split(",") if name.strip()]
+    names = [name.strip().lower() for name in given]
+    if not _is_address(args.host):
+        names.append(args.host.lower())
+    return names
+
+
+def control_token(args: argparse.Namespace) -> str | None:
+    """The token the control plane asks for: the one given, or a new one when the fake listens beyond this
+    machine (a control plane anyone on the network could reset is never what was meant)."""
+    if args.control_token:
+        return str(args.control_token)
+    return None if is_loopback(args.host) else secrets.token_urlsafe(24)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def banner(
@@ -193,8 +245,26 @@ def banner(
         + (f" x{settings.clock_speed:g}" if settings.clock_mode == "realtime" else ""),
         *([f"  State file: {settings.state_file}"] if settings.state_file else []),
         *credentials,
+        *_control_lines(settings, host, base),
     ]
     return "\n".join(lines)
+
+
+def _control_lines(settings: Settings, host: str, base: str) -> list[str]:
+    """The control plane's token, and a plain warning when the fake listens beyond this machine."""
+    lines = []
+    if settings.control_token:
+        lines += [
+            f"  Control:    X-Mock-Control-Token: {settings.control_token}",
+            f"              dashboard: {base}/_mock/#token={settings.control_token}",
+        ]
+    if not is_loopback(host):
+        lines += [
+            f"  WARNING: listening on {host}, beyond this machine. Anyone who can reach it may call the API with the",
+            "  fixtures' well-known keys; the control plane (/_mock) asks for the token above, and API secrets",
+            "  are listed only to clients on this machine. Use --host 127.0.0.1 unless you mean to share it.",
+        ]
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -205,6 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from mockserver.core.http.protocol import BoundedHttpProtocol
     from mockserver.server.app import create_app
     from mockserver.server.fake import Fake
     from mockserver.server.fixtures import FixtureError
@@ -250,7 +321,12 @@ def serve_command(args: argparse.Namespace) -> int:
     gc.collect()
     gc.freeze()
     config = uvicorn.Config(
-        app, host=args.host, port=args.port, log_level=args.log_level, access_log=not args.log_requests
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=not args.log_requests,
+        http=BoundedHttpProtocol,
     )
     server = uvicorn.Server(config)
     try:

@@ -98,12 +98,15 @@ class MockHandle:
         )
 
     def http(self, who: str | None = "alice") -> httpx.Client:
-        """A plain httpx client of the app (API and control plane), with this principal's Basic auth."""
+        """A plain httpx client of the app (API and control plane), with this principal's Basic auth and the
+        control plane's token when the fake has one."""
         auth = None
         if who is not None:
             key = api_key_for(self.fake, who)
             auth = httpx.BasicAuth(key.key, key.secret)
-        client = httpx.Client(transport=self.transport, base_url=IN_PROCESS_URL, auth=auth)
+        token = self.fake.settings.control_token
+        headers = {"X-Mock-Control-Token": token} if token else {}
+        client = httpx.Client(transport=self.transport, base_url=IN_PROCESS_URL, auth=auth, headers=headers)
         self._closers.append(client.close)
         return client
 

@@ -25,11 +25,15 @@ def served(
     """
     import uvicorn
 
+    from mockserver.core.http.protocol import BoundedHttpProtocol
+
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
     base_url = f"http://{f'[{host}]' if ':' in host else host}:{listener.getsockname()[1]}"
-    config = uvicorn.Config(build(base_url), log_level="warning", access_log=False, lifespan=lifespan)
+    config = uvicorn.Config(
+        build(base_url), log_level="warning", access_log=False, lifespan=lifespan, http=BoundedHttpProtocol
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="mockserver", daemon=True)
     thread.start()

@@ -79,6 +79,7 @@ class Target:
     project_id: str | None  # the project the key belongs to, when known
     app: Any = None  # the ASGI app, for in-process targets
     control_url: str | None = None  # a fake's control plane, where the kit may move its clock and reset it
+    control_token: str | None = None  # sent as X-Mock-Control-Token, when the fake asks for one
     _control_client: httpx.Client | None = field(default=None, repr=False)
 
     @property
@@ -133,7 +134,10 @@ class Target:
         """One client for the control plane, kept open: the walk calls it after every step."""
         if self._control_client is None:
             transport = SyncASGITransport(self.app) if self.app is not None else None
-            self._control_client = httpx.Client(base_url=str(self.control_url), timeout=30, transport=transport)
+            headers = {"X-Mock-Control-Token": self.control_token} if self.control_token else {}
+            self._control_client = httpx.Client(
+                base_url=str(self.control_url), timeout=30, transport=transport, headers=headers
+            )
         return self._control_client
 
     def close(self) -> None:
@@ -155,13 +159,16 @@ def open_target(
     """
     env = os.environ if env is None else env
     credentials = Credentials(FAKE_KEY, FAKE_SECRET)
+    token = (settings or {}).get("control_token")
     if spec == "in-process":
         app = load_factory(FAKE_APP_FACTORY)(**(settings or {}))
         with lifespan(app), _closing(in_process(app, credentials)) as target:
+            target.control_token = token
             yield target
     elif spec == "fake-http":
         with served_fake(settings) as root:
             target = Target("fake-http", root + API_PREFIX, credentials, FAKE_PROJECT, None, root + CONTROL_PREFIX)
+            target.control_token = token
             with _closing(target):
                 yield target
     elif spec.startswith("asgi:"):

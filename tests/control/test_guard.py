@@ -11,6 +11,7 @@ import pytest
 from mockserver.core.transport import SyncASGITransport
 from mockserver.server.app import create_app
 from mockserver.server.fake import Fake
+from mockserver.server.settings import Settings
 
 RULE = {"kind": "http-error", "status": 503}
 
@@ -150,3 +151,16 @@ def test_the_dashboard_and_the_kit_calls_still_pass(control: httpx.Client) -> No
     assert control.post("/_mock/reset").status_code == 200  # no body, no content type: the kit's reset
     assert control.post("/_mock/clock/advance", json={"seconds": 1}).status_code == 200
     assert control.get("/_mock/").status_code == 200
+
+
+def test_the_kit_and_the_testing_handle_send_the_token_they_are_given() -> None:
+    from mockserver.kit.target import open_target
+    from mockserver.testing import MockHandle
+
+    with open_target("in-process", settings={"control_token": "k1t"}) as target:
+        assert target.reset() and target.advance_clock(1)
+    handle = MockHandle(Fake(Settings(clock_mode="manual", control_token="h4ndle")))
+    try:
+        assert handle.http().post("/_mock/reset").status_code == 200
+    finally:
+        handle.close()
