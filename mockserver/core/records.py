@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar, Union
 
@@ -122,6 +123,16 @@ def json_list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
         raise BadRequest(f"{where} must be a list")
     return value
+
+
+def unique_ids(ids: Iterable[str], where: str, name: str = "id") -> dict[str, int]:
+    """Each id with its index in the list ``where``; BadRequest at the first one repeated."""
+    seen: dict[str, int] = {}
+    for i, record_id in enumerate(ids):
+        if record_id in seen:
+            raise BadRequest(f"{where}[{i}].{name}: {record_id} is already {where}[{seen[record_id]}]")
+        seen[record_id] = i
+    return seen
 
 
 def whole_number(value: Any, where: str) -> int:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockserver.core.errors import BadRequest
-from mockserver.core.records import json_object
+from mockserver.core.records import json_object, unique_ids
 
 if TYPE_CHECKING:
     from mockserver.server.fake import Fake
@@ -59,6 +59,10 @@ def restore(fake: Fake, data: Any) -> None:
     faults = fake.faults.parse_snapshot(document.get("faults"))
     webhooks = fake.webhooks.parse_snapshot(document.get("webhooks"))
     orchestrator = fake.orchestrator.parse_snapshot(document.get("orchestrator"))
+    unique_ids((rule.id for rule in faults.rules), "faults.rules")
+    unique_ids((webhook.id for webhook in webhooks.webhooks), "webhooks.webhooks")
+    unique_ids((delivery.id for delivery in webhooks.deliveries), "webhooks.deliveries")
+    unique_ids((pipeline.id for pipeline in orchestrator.pipelines), "orchestrator.workflows")
     with fake.lock:
         fake.clock.restore(clock)
         fake.ids.restore(ids)
