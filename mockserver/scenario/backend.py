@@ -100,8 +100,7 @@ class ScenarioBackend:
         self.store.clear()
         for workflow in state.workflows:
             self.store.save_workflow(workflow)
-        for job in state.jobs:
-            self.store.save_job(job)
+        self.store.save_jobs(state.jobs)
         for asset_id, kind in state.assets.items():
             self.store.save_asset(asset_id, kind)
         self.simulation.restore_queues(state.waiting, state.holding)

@@ -19,11 +19,16 @@ with the scheduler's next sequence number in each (``simulation.nextSeq`` and
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from mockserver.core.errors import BadRequest
 from mockserver.core.records import json_object, unique_ids
@@ -104,9 +109,22 @@ def load_file(fake: Fake, path: Path) -> bool:
     if not path.exists():
         return False
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        fake.restore(data)
+        with _collector_paused():
+            fake.restore(orjson.loads(path.read_bytes()))  # orjson: several times faster than json here
     except (ValueError, BadRequest) as error:
         reason = error.message if isinstance(error, BadRequest) else str(error)
         raise ValueError(f"state file {path} cannot be loaded: {reason}") from None
     return True
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Without the cyclic collector: a large state makes millions of objects at once, and each full
+    collection on the way walks all of them again (a third of a load's time at 100,000 jobs)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
