@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from mockserver.core.clock import CLOCK_MODES
 from mockserver.server.settings import DEFAULT_FIXTURES, Settings
@@ -279,7 +280,7 @@ def serve_command(args: argparse.Namespace) -> int:
     from mockserver.server.app import create_app
     from mockserver.server.fake import Fake
     from mockserver.server.fixtures import FixtureError
-    from mockserver.server.state import load_file, save_file
+    from mockserver.server.state import check_state_path, load_file, remove_stale_temporaries
 
     settings = settings_from(args)
     try:
@@ -296,6 +297,9 @@ def serve_command(args: argparse.Namespace) -> int:
     fake.base_url = f"http://{args.host}:{args.port}"
     if settings.state_file is not None:
         try:
+            check_state_path(settings.state_file)
+            for leftover in remove_stale_temporaries(settings.state_file):
+                print(f"mockserver: removed {leftover}, left by a save that was interrupted", flush=True)
             loaded = load_file(fake, settings.state_file)
         except ValueError as error:
             listener.close()
@@ -333,11 +337,21 @@ def serve_command(args: argparse.Namespace) -> int:
         server.run(sockets=[listener])
     finally:
         listener.close()
-        if settings.state_file is not None:
-            save_file(fake, settings.state_file)
-            print(f"mockserver: state saved to {settings.state_file}", flush=True)
+        saved = settings.state_file is None or _save_state(fake, settings.state_file)
         fake.close()
-    return 0 if server.started else 1
+    return 0 if server.started and saved else 1
+
+
+def _save_state(fake: Any, path: Path) -> bool:
+    from mockserver.server.state import save_file
+
+    try:
+        save_file(fake, path)
+    except OSError as error:
+        print(f"mockserver: the state could not be saved to {path}: {error.strerror or error}", file=sys.stderr)
+        return False
+    print(f"mockserver: state saved to {path}", flush=True)
+    return True
 
 
 def listen(host: str, port: int) -> socket.socket:
