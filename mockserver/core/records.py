@@ -121,7 +121,7 @@ def _record_converter(cls: type) -> Callable[[Any], Any]:
     return convert
 
 
-_JSON_TYPES = frozenset({str, int, float, bool, type(None), list, dict})
+_JSON_TYPES: frozenset[type] = frozenset({str, int, float, bool, type(None), list, dict})
 
 
 def _as_is(kind: Any) -> frozenset[type]:
