@@ -58,10 +58,15 @@ def refusal_bytes(status: int, message: str) -> bytes:
 
 class BoundedHttpProtocol(HttpToolsProtocol):
     """:class:`HttpToolsProtocol` refusing over-long URLs and heads, too many headers, slow clients and
-    connections past the limit (see the module's text)."""
+    connections past the limit (see the module's text).
+
+    A deadline is armed only while a request is seen incomplete at the end of the data received: a
+    request that arrives whole, as nearly all do, costs no timer.
+    """
 
     _refusal: Refusal | None = None
-    _in_head = True
+    _phase: str = "idle"  # of the request being read: "idle" (none, or handed to the app), "head", "body"
+    _watching: str | None = None  # the phase the armed deadline is for
     _head_bytes = 0
     _header_count = 0
     _deadline: asyncio.TimerHandle | None = None
@@ -71,18 +76,22 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         if len(self.connections) > MAX_CONNECTIONS:
             self._refuse(Refusal(503, f"The fake serves at most {MAX_CONNECTIONS} connections at once"))
             return
-        self._arm(HEAD_TIMEOUT, "The request's head was not received in time")
+        self._watch("head")  # a client that connects and sends nothing
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
+        self._watch(None)
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._in_head:
+        if self._phase != "body":
             self._head_bytes += len(data)
         super().data_received(data)
-        if self._in_head and self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
+        if self.transport.is_closing():
+            return
+        if self._phase == "head" and self._head_bytes > MAX_HEAD_BYTES:
             self._refuse(Refusal(431, f"The request's head is larger than {MAX_HEAD_BYTES} bytes"))
+            return
+        self._watch(None if self._phase == "idle" else self._phase)
 
     def send_400_response(self, msg: str) -> None:
         """The parser stopped: at one of this class's refusals, or at a request that is not HTTP."""
@@ -93,8 +102,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._in_head, self._head_bytes, self._header_count = True, 0, 0
-        self._arm(HEAD_TIMEOUT, "The request's head was not received in time")
+        self._phase, self._header_count = "head", 0
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
@@ -110,32 +118,36 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
-        self._in_head = False
-        self._arm(BODY_TIMEOUT, "The request's body was not received in time")
+        self._phase = "body"
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
-        self._disarm()
+        self._phase, self._head_bytes = "idle", 0
         super().on_message_complete()
 
-    def _arm(self, seconds: float, message: str) -> None:
-        self._disarm()
-        self._deadline = self.loop.call_later(seconds, self._timed_out, message)
-
-    def _disarm(self) -> None:
+    def _watch(self, phase: str | None) -> None:
+        """Have the deadline of ``phase`` armed (none for None), keeping one already armed for it."""
+        if phase == self._watching:
+            return
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
+        self._watching = phase
+        if phase is not None:
+            seconds, what = (HEAD_TIMEOUT, "head") if phase == "head" else (BODY_TIMEOUT, "body")
+            self._deadline = self.loop.call_later(
+                seconds, self._timed_out, f"The request's {what} was not received in time"
+            )
 
     def _timed_out(self, message: str) -> None:
-        self._deadline = None
+        self._deadline, self._watching = None, None
         if not self.transport.is_closing():
             self._refuse(Refusal(408, message))
 
     def _refuse(self, refusal: Refusal) -> None:
         """Answer ``refusal`` unless a response has begun, and close the connection."""
         self._refusal = None
-        self._disarm()
+        self._watch(None)
         log.warning("refused a connection from %s: %s", self.client, refusal.message)
         started = self.cycle is not None and self.cycle.response_started and not self.cycle.response_complete
         if not started and not self.transport.is_closing():
