@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.core.clock import CLOCK_MODES
+from mockserver.server.guard import is_loopback_host
 from mockserver.server.settings import DEFAULT_FIXTURES, Settings
 
 # Modules adding subcommands: each has ``register(subparsers)``, whose parsers set ``func``.
@@ -197,16 +198,7 @@ def control_token(args: argparse.Namespace) -> str | None:
     machine (a control plane anyone on the network could reset is never what was meant)."""
     if args.control_token:
         return str(args.control_token)
-    return None if is_loopback(args.host) else secrets.token_urlsafe(24)
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    return None if is_loopback_host(args.host) else secrets.token_urlsafe(24)
 
 
 def _is_address(host: str) -> bool:
@@ -259,7 +251,7 @@ def _control_lines(settings: Settings, host: str, base: str) -> list[str]:
             f"  Control:    X-Mock-Control-Token: {settings.control_token}",
             f"              dashboard: {base}/_mock/#token={settings.control_token}",
         ]
-    if not is_loopback(host):
+    if not is_loopback_host(host):
         lines += [
             f"  WARNING: listening on {host}, beyond this machine. Anyone who can reach it may call the API with the",
             "  fixtures' well-known keys; the control plane (/_mock) asks for the token above, and API secrets",

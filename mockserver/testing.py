@@ -13,6 +13,7 @@ code outside pytest or for clients that need a URL::
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -29,6 +30,7 @@ from mockserver.core.serving import served
 from mockserver.core.transport import SyncASGITransport
 from mockserver.server.app import create_app
 from mockserver.server.fake import Fake
+from mockserver.server.guard import is_loopback_host
 from mockserver.server.settings import Settings
 
 IN_PROCESS_URL = "http://mockserver.test"
@@ -156,6 +158,17 @@ class RunningServer:
     def dashboard_url(self) -> str:
         return f"{self.base_url}/_mock/"
 
+    @property
+    def control_token(self) -> str | None:
+        """What the control plane asks for in ``X-Mock-Control-Token``; None on loopback unless one was set."""
+        return self.fake.settings.control_token
+
+    def control(self) -> httpx.Client:
+        """An httpx client of the control plane (``/_mock``), sending its token when it has one."""
+        token = self.control_token
+        headers = {"X-Mock-Control-Token": token} if token else {}
+        return httpx.Client(base_url=f"{self.base_url}/_mock", headers=headers)
+
     def client(self, who: str = "alice", **options: Any) -> Any:
         """``scenario_sdk.Scenario`` as this principal, over the socket."""
         from scenario_sdk import Scenario
@@ -178,12 +191,16 @@ def running(
 
     ``options`` are :class:`Settings` fields (``clock_mode="manual"``, ``fixtures=[...]``). With a
     ``state_file``, the state is loaded from it first and saved to it on exit, as ``mockserver serve`` does.
+    On a ``host`` beyond loopback, the control plane asks for a token (``control_token``, else a new one:
+    ``server.control_token``).
     """
     from mockserver.server.state import load_file, save_file
 
     owned = fake is None
     if fake is None:
         fake = Fake(settings_with(settings, **options))
+    if not is_loopback_host(host) and fake.settings.control_token is None:
+        fake.settings.control_token = secrets.token_urlsafe(24)  # reachable beyond this machine
     state_file: Path | None = fake.settings.state_file
     if state_file is not None:
         load_file(fake, state_file)

@@ -85,6 +85,7 @@ def run_client(run: ClientRun) -> ClientOutcome:
             KEY_VARIABLE: run.key,
             SECRET_VARIABLE: run.secret,
             "MOCKSERVER_URL": root,
+            **({"MOCKSERVER_CONTROL_TOKEN": fake.control_token} if fake.control_token else {}),
         }
         try:
             returncode = subprocess.run(run.command, env=env, cwd=run.cwd, check=False).returncode

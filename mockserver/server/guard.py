@@ -3,9 +3,9 @@
 Every request under ``/_mock`` (the dashboard included) passes these checks, in order, before it reaches
 its handler; a refusal is an answer in the API's error envelope:
 
-- its ``Host`` is a loopback name (``localhost``, ``127.0.0.1``, ``[::1]``, any port), a name the fake
-  was configured to be reached by, or a name only an in-process client uses: else 403. A page on another
-  site that re-points its own name at 127.0.0.1 (DNS rebinding) still sends its own name.
+- its ``Host`` is ``localhost``, an IP address (``127.0.0.1``, ``[::1]``, a LAN address; any port), a
+  name the fake was configured to be reached by, or a name only an in-process client uses: else 403. A
+  page on another site that re-points its own name at 127.0.0.1 (DNS rebinding) still sends its own name.
 - an ``Origin``, when the browser sends one, is this fake's own (scheme, host and port): else 403, so that
   a page of another site cannot reset the fake or register a webhook through its visitor's browser.
 - when the fake has a control token, it is sent as ``X-Mock-Control-Token``: else 401. The dashboard's
@@ -60,7 +60,7 @@ class ControlPolicy:
 
     def allows_host(self, host: str) -> bool:
         name = host_name(host)
-        return name in LOOPBACK_NAMES or name in IN_PROCESS_NAMES or name in self.hosts
+        return name in LOOPBACK_NAMES or name in IN_PROCESS_NAMES or name in self.hosts or _is_address(name)
 
     def body_limit(self, method: str, path: str) -> int:
         return self.max_state_bytes if (method, path) == ("PUT", "/_mock/state") else self.max_body_bytes
@@ -72,6 +72,26 @@ def host_name(host: str) -> str:
     if host.startswith("["):
         return host[: host.find("]") + 1] if "]" in host else host
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _is_address(name: str) -> bool:
+    """Whether a Host name is an IP address: a page can only send it when its own address is that one,
+    which no re-pointed name does."""
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether listening on ``host`` keeps the fake to this machine: ``localhost`` or a loopback address."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def is_loopback_client(scope: Scope) -> bool:

@@ -164,3 +164,20 @@ def test_the_kit_and_the_testing_handle_send_the_token_they_are_given() -> None:
         assert handle.http().post("/_mock/reset").status_code == 200
     finally:
         handle.close()
+
+
+def test_an_address_in_host_passes_and_a_name_re_pointed_at_one_does_not(control: httpx.Client) -> None:
+    assert control.get("/_mock/clock", headers={"Host": "192.168.1.20:8000"}).status_code == 200
+    _assert_envelope(control.get("/_mock/clock", headers={"Host": "192.168.1.20.evil.example"}), 403)
+
+
+def test_running_beyond_loopback_makes_a_token_and_its_control_client_sends_it() -> None:
+    from mockserver.testing import running
+
+    with running(clock_mode="manual", host="0.0.0.0") as server:
+        assert server.control_token
+        base = server.base_url.replace("0.0.0.0", "127.0.0.1")
+        with httpx.Client(base_url=base) as anonymous:
+            _assert_envelope(anonymous.post("/_mock/reset"), 401)
+        with server.control() as control:
+            assert control.get("/clock").status_code == 200
