@@ -181,3 +181,15 @@ def test_running_beyond_loopback_makes_a_token_and_its_control_client_sends_it()
             _assert_envelope(anonymous.post("/_mock/reset"), 401)
         with server.control() as control:
             assert control.get("/clock").status_code == 200
+
+
+def test_a_delivery_to_the_control_plane_is_not_sent(fake: Fake) -> None:
+    """An orchestrator workflow's webhook_url is any string: the check is made again at delivery."""
+    fake.faults.add(RULE)
+    delivery = fake.webhooks.send("http://127.0.0.1:9/%5Fmock/reset", "workflow.completed", "wf_1", {"ok": True})
+    fake.advance(0)
+    assert fake.webhooks.wait_idle()
+    (sent,) = [each for each in fake.webhooks.deliveries() if each.id == delivery.id]
+    assert sent.attempts and all("control plane" in attempt["error"] for attempt in sent.attempts)
+    assert all(attempt["statusCode"] is None for attempt in sent.attempts)
+    assert len(fake.faults.rules()) == 1
