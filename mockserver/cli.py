@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import ipaddress
 import os
+import secrets
 import signal
 import socket
 import sys
 from collections.abc import Iterator, Sequence
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from mockserver.control_commands import add_connection_options
@@ -19,6 +22,7 @@ from mockserver.core.clock import CLOCK_MODES
 from mockserver.core.serving import uvicorn_tls_options
 from mockserver.core.tls import TlsFiles, local_certificate
 from mockserver.core.tls import default_directory as default_tls_directory
+from mockserver.server.guard import is_loopback_host
 from mockserver.server.settings import DEFAULT_FIXTURES, Settings
 
 # Modules adding subcommands: each has ``register(subparsers)``, whose parsers set ``func``.
@@ -134,6 +138,19 @@ def build_parser() -> argparse.ArgumentParser:
         "at --log-level info or lower [MOCKSERVER_LOG_REQUESTS]",
     )
     serve.add_argument(
+        "--control-token",
+        default=_env("CONTROL_TOKEN"),
+        help="token every control-plane call (/_mock) must send as X-Mock-Control-Token; generated and printed "
+        "when --host is not a loopback address [MOCKSERVER_CONTROL_TOKEN] (default: none on loopback)",
+    )
+    serve.add_argument(
+        "--control-host",
+        action="append",
+        help="a name besides localhost, 127.0.0.1 and [::1] by which the control plane may be reached; repeat "
+        "for more; --host counts when it is a name [MOCKSERVER_CONTROL_HOSTS, names separated by ','] "
+        "(default: none)",
+    )
+    serve.add_argument(
         "--state-file",
         type=Path,
         default=_env("STATE_FILE"),
@@ -221,9 +238,37 @@ def settings_from(args: argparse.Namespace) -> Settings:
         strict_requests=args.strict_requests,
         rate_limit=args.rate_limit,
         orchestrator_auth_status=args.orchestrator_auth_status,
-        state_file=Path(args.state_file) if args.state_file else None,
+        state_file=Path(args.state_file).expanduser() if args.state_file else None,
+        control_hosts=control_hosts(args),
+        control_token=control_token(args),
         public_url=args.public_url,
     )
+
+
+def control_hosts(args: argparse.Namespace) -> list[str]:
+    """The names the control plane answers to besides the loopback ones: ``--control-host``, and ``--host``
+    when it is a name rather than an address."""
+    given = args.control_host or [name for name in (_env("CONTROL_HOSTS") or "").split(",") if name.strip()]
+    names = [name.strip().lower() for name in given]
+    if not _is_address(args.host):
+        names.append(args.host.lower())
+    return names
+
+
+def control_token(args: argparse.Namespace) -> str | None:
+    """The token the control plane asks for: the one given, or a new one when the fake listens beyond this
+    machine (a control plane anyone on the network could reset is never what was meant)."""
+    if args.control_token:
+        return str(args.control_token)
+    return None if is_loopback_host(args.host) else secrets.token_urlsafe(24)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def banner(
@@ -258,6 +303,7 @@ def banner(
         *([f"  Public URL: {settings.public_url}   (asset and webhook URLs)"] if settings.public_url else []),
         *(_trust_lines(tls) if tls else []),
         *credentials,
+        *_control_lines(settings, host, base),
     ]
     return "\n".join(lines)
 
@@ -270,6 +316,23 @@ def _trust_lines(tls: TlsFiles) -> list[str]:
     ]
 
 
+def _control_lines(settings: Settings, host: str, base: str) -> list[str]:
+    """The control plane's token, and a plain warning when the fake listens beyond this machine."""
+    lines = []
+    if settings.control_token:
+        lines += [
+            f"  Control:    X-Mock-Control-Token: {settings.control_token}",
+            f"              dashboard: {base}/_mock/#token={settings.control_token}",
+        ]
+    if not is_loopback_host(host):
+        lines += [
+            f"  WARNING: listening on {host}, beyond this machine. Anyone who can reach it may call the API with the",
+            "  fixtures' well-known keys; the control plane (/_mock) asks for the token above, and API secrets",
+            "  are listed only to clients on this machine. Use --host 127.0.0.1 unless you mean to share it.",
+        ]
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
@@ -278,10 +341,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from mockserver.core.http.protocol import BoundedHttpProtocol
     from mockserver.server.app import create_app
     from mockserver.server.fake import Fake
     from mockserver.server.fixtures import FixtureError
-    from mockserver.server.state import load_file, save_file
+    from mockserver.server.state import check_state_path, load_file, remove_stale_temporaries
 
     try:
         settings = settings_from(args)
@@ -307,6 +371,9 @@ def serve_command(args: argparse.Namespace) -> int:
     fake.base_url = settings.public_url or f"{'https' if tls else 'http'}://{args.host}:{args.port}"
     if settings.state_file is not None:
         try:
+            check_state_path(settings.state_file)
+            for leftover in remove_stale_temporaries(settings.state_file):
+                print(f"mockserver: removed {leftover}, left by a save that was interrupted", flush=True)
             loaded = load_file(fake, settings.state_file)
         except ValueError as error:
             listener.close()
@@ -337,6 +404,7 @@ def serve_command(args: argparse.Namespace) -> int:
         port=args.port,
         log_level=args.log_level,
         access_log=not args.log_requests,
+        http=BoundedHttpProtocol,
         **uvicorn_tls_options(tls),
     )
     server = uvicorn.Server(config)
@@ -344,11 +412,21 @@ def serve_command(args: argparse.Namespace) -> int:
         server.run(sockets=[listener])
     finally:
         listener.close()
-        if settings.state_file is not None:
-            save_file(fake, settings.state_file)
-            print(f"mockserver: state saved to {settings.state_file}", flush=True)
+        saved = settings.state_file is None or _save_state(fake, settings.state_file)
         fake.close()
-    return 0 if server.started else 1
+    return 0 if server.started and saved else 1
+
+
+def _save_state(fake: Any, path: Path) -> bool:
+    from mockserver.server.state import save_file
+
+    try:
+        save_file(fake, path)
+    except OSError as error:
+        print(f"mockserver: the state could not be saved to {path}: {error.strerror or error}", file=sys.stderr)
+        return False
+    print(f"mockserver: state saved to {path}", flush=True)
+    return True
 
 
 def serving_certificate(args: argparse.Namespace, settings: Settings) -> TlsFiles:

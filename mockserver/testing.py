@@ -13,6 +13,7 @@ code outside pytest or for clients that need a URL::
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import ssl
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -35,6 +36,7 @@ from mockserver.core.transport import SyncASGITransport
 from mockserver.kit.target import BASE_URL_VARIABLE, KEY_VARIABLE, SECRET_VARIABLE
 from mockserver.server.app import create_app, mcp_server
 from mockserver.server.fake import IDLE_MAX_SECONDS, IDLE_MAX_STEPS, Fake, IdleRun
+from mockserver.server.guard import is_loopback_host
 from mockserver.server.journal_filters import journal_filter
 from mockserver.server.settings import Settings
 
@@ -105,12 +107,15 @@ class MockHandle:
         )
 
     def http(self, who: str | None = "alice") -> httpx.Client:
-        """A plain httpx client of the app (API and control plane), with this principal's Basic auth."""
+        """A plain httpx client of the app (API and control plane), with this principal's Basic auth and the
+        control plane's token when the fake has one."""
         auth = None
         if who is not None:
             key = api_key_for(self.fake, who)
             auth = httpx.BasicAuth(key.key, key.secret)
-        client = httpx.Client(transport=self.transport, base_url=IN_PROCESS_URL, auth=auth)
+        token = self.fake.settings.control_token
+        headers = {"X-Mock-Control-Token": token} if token else {}
+        client = httpx.Client(transport=self.transport, base_url=IN_PROCESS_URL, auth=auth, headers=headers)
         self._closers.append(client.close)
         return client
 
@@ -240,6 +245,17 @@ class RunningServer:
             "MOCKSERVER_URL": self.base_url,
         }
 
+    @property
+    def control_token(self) -> str | None:
+        """What the control plane asks for in ``X-Mock-Control-Token``; None on loopback unless one was set."""
+        return self.fake.settings.control_token
+
+    def control(self) -> httpx.Client:
+        """An httpx client of the control plane (``/_mock``), sending its token when it has one."""
+        token = self.control_token
+        headers = {"X-Mock-Control-Token": token} if token else {}
+        return httpx.Client(base_url=f"{self.base_url}/_mock", headers=headers, verify=self.verify)
+
     def client(self, who: str = "alice", **options: Any) -> Any:
         """``scenario_sdk.Scenario`` as this principal, over the socket."""
         from scenario_sdk import Scenario
@@ -268,12 +284,16 @@ def running(
 
     ``options`` are :class:`Settings` fields (``clock_mode="manual"``, ``fixtures=[...]``). With a
     ``state_file``, the state is loaded from it first and saved to it on exit, as ``mockserver serve`` does.
+    On a ``host`` beyond loopback, the control plane asks for a token (``control_token``, else a new one:
+    ``server.control_token``).
     """
     from mockserver.server.state import load_file, save_file
 
     owned = fake is None
     if fake is None:
         fake = Fake(settings_with(settings, **options))
+    if not is_loopback_host(host) and fake.settings.control_token is None:
+        fake.settings.control_token = secrets.token_urlsafe(24)  # reachable beyond this machine
     state_file: Path | None = fake.settings.state_file
     if state_file is not None:
         load_file(fake, state_file)

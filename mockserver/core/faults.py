@@ -65,6 +65,10 @@ class FaultRule:
         return data
 
 
+# How many times a rule may fire, or which matching request it waits for: past this, a number is a mistake.
+MAX_COUNT = 1_000_000
+
+
 def parse_rule(rule_id: str, body: Any) -> FaultRule:
     """A rule from its JSON form; BadRequest names what is wrong."""
     if not isinstance(body, dict):
@@ -81,8 +85,8 @@ def parse_rule(rule_id: str, body: Any) -> FaultRule:
     rule = FaultRule(id=rule_id, kind=kind, match=match)
     if kind == "step-failure":
         rule.error = "The task failed"
-    rule.count = _optional_int(body, "count", minimum=1)
-    rule.nth = _optional_int(body, "nth", minimum=1)
+    rule.count = _optional_int(body, "count", minimum=1, maximum=MAX_COUNT)
+    rule.nth = _optional_int(body, "nth", minimum=1, maximum=MAX_COUNT)
     rule.status = _optional_int(body, "status", minimum=400, maximum=599) or 503
     rule.seconds = _number(body, "seconds", rule.seconds, maximum=30)
     rule.at_progress = _number(body, "atProgress", None, maximum=1)

@@ -50,6 +50,10 @@ class OrderedIndex:
     def add(self, scope: Hashable, entry: Entry) -> None:
         self._scopes.setdefault(scope, SortedList()).add(entry)
 
+    def add_all(self, scope: Hashable, entries: list[Entry]) -> None:
+        """Add many entries with one sort."""
+        self._scopes.setdefault(scope, SortedList()).update(entries)
+
     def discard(self, scope: Hashable, entry: Entry) -> None:
         entries = self._scopes.get(scope)
         if entries is not None:
@@ -89,6 +93,9 @@ class VersionedIndex:
 
     def add(self, scope: Hashable, entry: Entry) -> None:
         self._current.add(scope, entry)
+
+    def add_all(self, scope: Hashable, entries: list[Entry]) -> None:
+        self._current.add_all(scope, entries)
 
     def retire(self, scope: Hashable, entry: Entry, version: int) -> None:
         """Take an entry out of its listing at ``version``, keeping it for the open listings."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar, Union
 
@@ -39,53 +40,176 @@ def _to_json(value: Any) -> Any:
 
 def record_from_json(cls: type[T], value: Any, where: str) -> T:
     """A record of ``cls`` from its JSON form; BadRequest names the first field that is wrong."""
-    data = json_object(value, where)
-    fields = _fields(cls)
-    unknown = set(data) - {camel for _, camel, _ in fields}
-    if unknown:
-        raise BadRequest(f"{where}: unknown fields {', '.join(sorted(unknown))}")
-    values: dict[str, Any] = {}
-    for name, camel, kind in fields:
-        if camel in data:
-            values[name] = _from_json(kind, data[camel], f"{where}.{camel}")
-        elif _required(cls, name):
-            raise BadRequest(f"{where}.{camel} is required")
-    return cls(**values)
+    try:
+        record: T = _converter(cls)(value)
+    except _Wrong as wrong:
+        raise BadRequest(f"{where}{''.join(reversed(wrong.path))}{wrong.problem}") from None
+    return record
 
 
-def _from_json(kind: Any, value: Any, where: str) -> Any:
+class _Wrong(Exception):
+    """A value that is not what its field declares: the problem, and the path to it, innermost part first."""
+
+    def __init__(self, problem: str, path: list[str] | None = None) -> None:
+        self.problem = problem
+        self.path = path or []
+
+
+# How to read a value of each declared type, made once per type: a snapshot reads many thousand records.
+_CONVERTERS: dict[Any, Callable[[Any], Any]] = {}
+
+
+def _converter(kind: Any) -> Callable[[Any], Any]:
+    found = _CONVERTERS.get(kind)
+    if found is None:
+        found = _CONVERTERS[kind] = _make_converter(kind)
+    return found
+
+
+def _make_converter(kind: Any) -> Callable[[Any], Any]:
     if kind is Any:
-        return value
+        return _same
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
         (inner,) = [arg for arg in args if arg is not type(None)]
-        return _from_json(inner, value, where)
+        return _optional(_converter(inner)) if type(None) in args else _converter(inner)
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        return record_from_json(kind, value, where)
+        return _record_converter(kind)
     if kind is datetime:
-        return moment(value, where)
+        return _moment
     if origin is list:
-        items = json_list(value, where)
-        return [_from_json(args[0], item, f"{where}[{i}]") for i, item in enumerate(items)]
+        return _list_of(_converter(args[0]), _as_is(args[0]))
     if origin is tuple:
-        if not isinstance(value, list) or len(value) != len(args):
-            raise BadRequest(f"{where} must be a list of {len(args)} items")
-        return tuple(
-            _from_json(arg, item, f"{where}[{i}]") for i, (arg, item) in enumerate(zip(args, value, strict=True))
-        )
+        return _tuple_of(tuple(_converter(arg) for arg in args), tuple(_as_is(arg) for arg in args))
     if origin is dict:
-        return dict(json_object(value, where))
-    return _scalar(kind, value, where)
+        return _plain_dict
+    return _scalar_of(kind)
 
 
-def _scalar(kind: type, value: Any, where: str) -> Any:
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise BadRequest(f"{where} must be {_NAMES.get(kind, kind.__name__)}")
+def _record_converter(cls: type) -> Callable[[Any], Any]:
+    known = frozenset(camel for _, camel, _ in _fields(cls))
+    # name, JSON name, required, the types taken as they are, how to read any other value: filled on
+    # first use, as a record may nest its own type.
+    fields: list[tuple[str, str, bool, frozenset[type], Callable[[Any], Any]]] = []
+
+    def convert(value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise _Wrong(" must be a JSON object")
+        if not value.keys() <= known:
+            raise _Wrong(f": unknown fields {', '.join(sorted(set(value) - known))}")
+        if not fields:
+            fields.extend(
+                (name, camel, _required(cls, name), _as_is(kind), _converter(kind))
+                for name, camel, kind in _fields(cls)
+            )
+        values: dict[str, Any] = {}
+        for name, camel, required, as_is, read in fields:
+            if camel in value:
+                item = value[camel]
+                if type(item) in as_is:
+                    values[name] = item
+                    continue
+                try:
+                    values[name] = read(item)
+                except _Wrong as wrong:
+                    wrong.path.append(f".{camel}")
+                    raise
+            elif required:
+                raise _Wrong(" is required", [f".{camel}"])
+        return cls(**values)
+
+    return convert
+
+
+_JSON_TYPES: frozenset[type] = frozenset({str, int, float, bool, type(None), list, dict})
+
+
+def _as_is(kind: Any) -> frozenset[type]:
+    """The types of JSON value a field of ``kind`` takes unchanged, without calling its converter."""
+    if kind is Any:
+        return _JSON_TYPES
+    if kind is float:
+        return frozenset({float, int})
+    if kind in (str, int, bool):
+        return frozenset({kind})
+    if typing.get_origin(kind) in (Union, types.UnionType):
+        inner = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        if len(inner) == 1 and type(None) in typing.get_args(kind):
+            return _as_is(inner[0]) | {type(None)}
+    return frozenset()
+
+
+def _same(value: Any) -> Any:
     return value
+
+
+def _optional(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        return None if value is None else inner(value)
+
+    return convert
+
+
+def _moment(value: Any) -> datetime:
+    try:
+        return parse_iso(value)
+    except (TypeError, ValueError, AttributeError):
+        raise _Wrong(" must be an ISO-8601 date") from None
+
+
+def _list_of(item: Callable[[Any], Any], as_is: frozenset[type]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise _Wrong(" must be a list")
+        if all(type(each) in as_is for each in value):
+            return list(value)
+        converted = []
+        for i, each in enumerate(value):
+            try:
+                converted.append(item(each))
+            except _Wrong as wrong:
+                wrong.path.append(f"[{i}]")
+                raise
+        return converted
+
+    return convert
+
+
+def _tuple_of(items: tuple[Callable[[Any], Any], ...], as_is: tuple[frozenset[type], ...]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list) or len(value) != len(items):
+            raise _Wrong(f" must be a list of {len(items)} items")
+        if all(type(each) in types for each, types in zip(value, as_is, strict=True)):
+            return tuple(value)
+        converted = []
+        for i, (item, each) in enumerate(zip(items, value, strict=True)):
+            try:
+                converted.append(item(each))
+            except _Wrong as wrong:
+                wrong.path.append(f"[{i}]")
+                raise
+        return tuple(converted)
+
+    return convert
+
+
+def _plain_dict(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Wrong(" must be a JSON object")
+    return dict(value)
+
+
+def _scalar_of(kind: type) -> Callable[[Any], Any]:
+    problem = f" must be {_NAMES.get(kind, kind.__name__)}"
+
+    def convert(value: Any) -> Any:
+        if type(value) is kind or (kind is float and type(value) is int):
+            return value
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise _Wrong(problem)
+        return value
+
+    return convert
 
 
 _NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
@@ -122,6 +246,16 @@ def json_list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
         raise BadRequest(f"{where} must be a list")
     return value
+
+
+def unique_ids(ids: Iterable[str], where: str, name: str = "id") -> dict[str, int]:
+    """Each id with its index in the list ``where``; BadRequest at the first one repeated."""
+    seen: dict[str, int] = {}
+    for i, record_id in enumerate(ids):
+        if record_id in seen:
+            raise BadRequest(f"{where}[{i}].{name}: {record_id} is already {where}[{seen[record_id]}]")
+        seen[record_id] = i
+    return seen
 
 
 def whole_number(value: Any, where: str) -> int:

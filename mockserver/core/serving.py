@@ -28,13 +28,20 @@ def served(
     """
     import uvicorn
 
+    from mockserver.core.http.protocol import BoundedHttpProtocol
+
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
     scheme = "https" if tls else "http"
     base_url = f"{scheme}://{f'[{host}]' if ':' in host else host}:{listener.getsockname()[1]}"
     config = uvicorn.Config(
-        build(base_url), log_level="warning", access_log=False, lifespan=lifespan, **uvicorn_tls_options(tls)
+        build(base_url),
+        log_level="warning",
+        access_log=False,
+        lifespan=lifespan,
+        http=BoundedHttpProtocol,
+        **uvicorn_tls_options(tls),
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="mockserver", daemon=True)

@@ -13,7 +13,8 @@ fake's state.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 from mockserver.core.index import Cursor, Entry, Key, VersionedIndex, take_page
@@ -56,6 +57,31 @@ class Table(Generic[R]):
                 self._index.add(scope, (value, key_id, version))
             if self._filed is not None:
                 self._filed[record_id] = keys
+
+    def save_all(self, records: Iterable[tuple[str, R]]) -> None:
+        """Store many records, as :meth:`save` one by one would; new ones are filed in each listing with one
+        sort rather than one insertion each (a restore of 100,000 jobs)."""
+        with self._lock:
+            filing: dict[Hashable, list[Entry]] = defaultdict(list)
+            for record_id, record in records:
+                if record_id in self._saved_at:
+                    self._file(filing)
+                    self.save(record_id, record)
+                    continue
+                self._version += 1
+                self._records[record_id] = record
+                self._saved_at[record_id] = self._version
+                keys = self._listings(record)
+                for scope, (value, key_id) in keys:
+                    filing[scope].append((value, key_id, self._version))
+                if self._filed is not None:
+                    self._filed[record_id] = keys
+            self._file(filing)
+
+    def _file(self, filing: dict[Hashable, list[Entry]]) -> None:
+        for scope, entries in filing.items():
+            self._index.add_all(scope, entries)
+        filing.clear()
 
     def _filed_under(self, record_id: str) -> Sequence[tuple[Hashable, Key]]:
         if self._filed is not None:

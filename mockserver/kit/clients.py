@@ -94,6 +94,7 @@ def run_client(run: ClientRun) -> ClientOutcome:
             SECRET_VARIABLE: run.secret,
             "MOCKSERVER_URL": root,
             **_trust(fake.ca_file),
+            **({"MOCKSERVER_CONTROL_TOKEN": fake.control_token} if fake.control_token else {}),
         }
         try:
             returncode = subprocess.run(run.command, env=env, cwd=run.cwd, check=False).returncode

@@ -84,6 +84,7 @@ class Target:
     app: Any = None  # the ASGI app, for in-process targets
     control_url: str | None = None  # a fake's control plane, where the kit may move its clock and reset it
     ca_file: Path | None = None  # the authority to trust, for a fake the kit serves over HTTPS
+    control_token: str | None = None  # sent as X-Mock-Control-Token, when the fake asks for one
     _control_client: httpx.Client | None = field(default=None, repr=False)
 
     @property
@@ -144,8 +145,9 @@ class Target:
         """One client for the control plane, kept open: the walk calls it after every step."""
         if self._control_client is None:
             transport = SyncASGITransport(self.app) if self.app is not None else None
+            headers = {"X-Mock-Control-Token": self.control_token} if self.control_token else {}
             self._control_client = httpx.Client(
-                base_url=str(self.control_url), timeout=30, transport=transport, verify=self.verify
+                base_url=str(self.control_url), timeout=30, transport=transport, headers=headers, verify=self.verify
             )
         return self._control_client
 
@@ -170,9 +172,11 @@ def open_target(
     """
     env = os.environ if env is None else env
     credentials = Credentials(FAKE_KEY, FAKE_SECRET)
+    token = (settings or {}).get("control_token")
     if spec == "in-process":
         app = load_factory(FAKE_APP_FACTORY)(**(settings or {}))
         with lifespan(app), _closing(in_process(app, credentials)) as target:
+            target.control_token = token
             yield target
     elif spec == "fake-http":
         with ExitStack() as stack:
@@ -180,6 +184,7 @@ def open_target(
             root = stack.enter_context(served_fake(settings, files))
             target = Target("fake-http", root + API_PREFIX, credentials, FAKE_PROJECT, None, root + CONTROL_PREFIX)
             target.ca_file = files.ca_file if files else None
+            target.control_token = token
             with _closing(target):
                 yield target
     elif spec.startswith("asgi:"):

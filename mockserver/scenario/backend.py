@@ -14,6 +14,7 @@ from mockserver.core.faults import FaultRules
 from mockserver.core.ids import IdFactory
 from mockserver.core.scheduler import Scheduler
 from mockserver.core.store import Store
+from mockserver.scenario.consistency import check_consistency
 from mockserver.scenario.jobs.cost import CostTable
 from mockserver.scenario.jobs.models import Job
 from mockserver.scenario.jobs.service import JobService, runnable_workflow
@@ -90,15 +91,16 @@ class ScenarioBackend:
         return state_to_json(state)
 
     def parse_snapshot(self, document: dict[str, Any]) -> ScenarioState:
-        return state_from_json(document)
+        state = state_from_json(document)
+        check_consistency(state, self.simulation.max_concurrent)
+        return state
 
     def restore(self, state: ScenarioState) -> None:
         """Put a parsed snapshot in place, after the fake's scheduler was reset."""
         self.store.clear()
         for workflow in state.workflows:
             self.store.save_workflow(workflow)
-        for job in state.jobs:
-            self.store.save_job(job)
+        self.store.save_jobs(state.jobs)
         for asset_id, kind in state.assets.items():
             self.store.save_asset(asset_id, kind)
         self.simulation.restore_queues(state.waiting, state.holding)

@@ -121,6 +121,10 @@ class ScenarioStore:
         """Store a job, or re-index one changed in place."""
         self._jobs.save(job.job_id, job)
 
+    def save_jobs(self, jobs: list[Job]) -> None:
+        """Store many jobs at once, as a restore does."""
+        self._jobs.save_all((job.job_id, job) for job in jobs)
+
     def job_page(
         self, scope: Hashable, after: Cursor | None, descending: bool, limit: int, accept: Any
     ) -> tuple[list[Job], Cursor | None]:

@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
 from mockserver.core.http.dialect import serve
@@ -25,6 +27,7 @@ from mockserver.scenario.jobs import routes as jobs
 from mockserver.scenario.workflows import routes as workflows
 from mockserver.server import control, dashboard
 from mockserver.server.fake import Fake
+from mockserver.server.guard import ControlGuard, ControlPolicy
 from mockserver.server.settings import DEFAULT_FIXTURES, Settings
 
 API_PREFIX = "/v1"
@@ -50,6 +53,8 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
         ],
         # The control plane and the CDN answer in Scenario's envelope too.
         exception_handlers={HTTPException: unknown_route_answer(APIS, home=SCENARIO_API)},
+        # Only requests off the fast path meet middleware: the control plane, the dashboard, the CDN.
+        middleware=[Middleware(ControlGuard, policy=control_policy(fake.settings))],
     )
     app.state.fake = fake
     serve(app, fake, {SCENARIO: fake.scenario, orchestrator.ORCHESTRATOR: fake.orchestrator})
@@ -59,6 +64,13 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
 def mcp_server(fake: Fake, credentials: auth.Credentials) -> Any:
     """The fake's MCP server (a FastMCP), its callers found by ``credentials``."""
     return build_server(fake, fake.scenario, credentials, lambda: fake.base_url)
+
+
+def control_policy(settings: Settings) -> ControlPolicy:
+    """Who may use the control plane: the names given, and the public URL's host (the fake's own name)."""
+    public = urlsplit(settings.public_url).hostname if settings.public_url else None
+    hosts = frozenset(name.lower() for name in [*settings.control_hosts, *([public] if public else [])])
+    return ControlPolicy(hosts=hosts, token=settings.control_token)
 
 
 def kit_app(base_url: str | None = None, added_fixtures: Sequence[Path] = (), **settings: Any) -> Starlette:

@@ -13,10 +13,14 @@ from mockserver.core.conformance import build_report, render_report
 from mockserver.core.errors import BadRequest, NotFound
 from mockserver.core.http.responses import error_response
 from mockserver.core.resources import packaged
+from mockserver.server.control_json import control_json
 from mockserver.server.fake import IDLE_MAX_SECONDS, IDLE_MAX_STEPS, Fake
+from mockserver.server.guard import is_loopback_client
 from mockserver.server.journal_filters import JOURNAL_FILTERS, journal_filter
 
 WEBHOOKS_CONTRACT = packaged("mockserver.server", "webhooks.openapi.yaml")
+# Journal sequence numbers fit in 18 digits for as long as any fake runs; more is not a number of ours.
+MAX_SINCE_DIGITS = 18
 
 
 def _fake(request: Request) -> Fake:
@@ -36,7 +40,7 @@ async def advance_clock(request: Request) -> JSONResponse:
     """``seconds`` on, or with ``untilIdle`` from job event to job event until every job waits or has ended."""
     fake = _fake(request)
     try:
-        body = await request.json() if await request.body() else {}
+        body = await _json_body(request) if await request.body() else {}
         if not isinstance(body, dict):
             raise BadRequest("The body must be a JSON object")
         seconds = body.get("seconds", 0)
@@ -48,8 +52,6 @@ async def advance_clock(request: Request) -> JSONResponse:
         if speed is not None and (not _is_number(speed) or speed <= 0):
             raise BadRequest("speed must be a number > 0")
         until_idle = _idle_bounds(body)
-    except ValueError:
-        return error_response(BadRequest("The body must be JSON"))
     except BadRequest as error:
         return error_response(error)
     with fake.store.lock:
@@ -94,6 +96,14 @@ async def version(request: Request) -> Response:
     return JSONResponse({"version": etag.strip('"')}, headers=headers)
 
 
+def _since(request: Request) -> int:
+    """The ``since`` query parameter: a journal sequence number; BadRequest if it is not one."""
+    since = request.query_params.get("since", "0")
+    if not (since.isascii() and since.isdigit()) or len(since) > MAX_SINCE_DIGITS:
+        raise BadRequest(f"since must be a whole number of at most {MAX_SINCE_DIGITS} digits")
+    return int(since)
+
+
 async def journal(request: Request) -> JSONResponse:
     """The journal's entries after ``since``, those matching ``operation``, ``status``, ``verdict`` and
     ``principal`` (a user id) when given."""
@@ -103,25 +113,25 @@ async def journal(request: Request) -> JSONResponse:
         unknown = set(query) - {"since", *JOURNAL_FILTERS}
         if unknown:
             raise BadRequest(f"Unknown query parameters: {', '.join(sorted(unknown))}")
-        since = query.get("since", "0")
-        if not since.isdigit() or len(since) > 18:
-            raise BadRequest("since must be a whole number")
+        since = _since(request)
         picked = journal_filter(fake, {name: query[name] for name in JOURNAL_FILTERS if name in query})
     except BadRequest as error:
         return error_response(error)
-    entries = fake.journal.entries(int(since), picked)
+    entries = fake.journal.entries(since, picked)
     return JSONResponse({"entries": [entry.as_dict() for entry in entries]})
 
 
 async def journal_report(request: Request) -> Response:
     """The conformance report of the journal's requests: text to print, or JSON with ``format=json``."""
-    since, output = request.query_params.get("since", "0"), request.query_params.get("format", "text")
-    if not since.isdigit():
-        return error_response(BadRequest("since must be a whole number"))
+    output = request.query_params.get("format", "text")
+    try:
+        since = _since(request)
+    except BadRequest as error:
+        return error_response(error)
     if output not in ("text", "json"):
         return error_response(BadRequest("format must be text or json"))
     fake = _fake(request)
-    report = build_report(fake.journal.entries(int(since)), fake.scenario.contract, int(since))
+    report = build_report(fake.journal.entries(since), fake.scenario.contract, since)
     if output == "json":
         return JSONResponse(report.as_dict())
     return PlainTextResponse(render_report(report) + "\n")
@@ -133,10 +143,7 @@ async def list_faults(request: Request) -> JSONResponse:
 
 async def add_fault(request: Request) -> JSONResponse:
     try:
-        body = await request.json()
-        rule = _fake(request).faults.add(body)
-    except ValueError:
-        return error_response(BadRequest("The body must be JSON"))
+        rule = _fake(request).faults.add(await _json_body(request))
     except BadRequest as error:
         return error_response(error)
     return JSONResponse({"fault": rule.as_dict()}, status_code=201)
@@ -150,11 +157,8 @@ async def delete_fault(request: Request) -> JSONResponse:
 
 
 async def _json_body(request: Request) -> Any:
-    """The request's JSON body; BadRequest if it is not JSON."""
-    try:
-        return await request.json()
-    except ValueError:
-        raise BadRequest("The body must be JSON") from None
+    """The request's JSON body; BadRequest if it is not strict JSON (see :func:`control_json`)."""
+    return control_json(await request.body())
 
 
 async def get_state(request: Request) -> JSONResponse:
@@ -171,12 +175,15 @@ async def put_state(request: Request) -> JSONResponse:
 
 
 async def principals(request: Request) -> JSONResponse:
-    """The API keys that work, with their secrets: this is a fake, and the dashboard signs in with them."""
+    """The API keys that work, with their secrets: this is a fake, and the dashboard signs in with them.
+    Secrets go only to a client on this machine."""
     directory = _fake(request).directory
     keys = [
         {"key": k.key, "secret": k.secret, "userId": k.user_id, "projectId": k.project_id, "role": k.role}
         for k in directory.keys.values()
     ]
+    if not is_loopback_client(request.scope):
+        keys = [{name: value for name, value in key.items() if name != "secret"} for key in keys]
     return JSONResponse({"anyKey": directory.any_key, "apiKeys": keys})
 
 

@@ -60,6 +60,10 @@ class Settings:
     webhook_retry_seconds: float = 1.0
     webhook_max_attempts: int = 5
     webhook_timeout_seconds: float = 5.0
+    # The control plane (``/_mock``): the names it may be reached by besides the loopback ones, and the
+    # token every call must send as ``X-Mock-Control-Token`` (none: no token asked for).
+    control_hosts: list[str] = field(default_factory=list)
+    control_token: str | None = None
     # Where ``mockserver serve`` loads the state from on start and saves it to on a clean shutdown.
     state_file: Path | None = None
     # ``scheme://host[:port]`` the fake's URLs (assets, webhooks) name instead of the address a client used,

@@ -19,14 +19,20 @@ with the scheduler's next sequence number in each (``simulation.nextSeq`` and
 
 from __future__ import annotations
 
+import gc
+import glob
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from mockserver.core.errors import BadRequest
-from mockserver.core.records import json_object
+from mockserver.core.records import json_object, unique_ids
 
 if TYPE_CHECKING:
     from mockserver.server.fake import Fake
@@ -59,6 +65,10 @@ def restore(fake: Fake, data: Any) -> None:
     faults = fake.faults.parse_snapshot(document.get("faults"))
     webhooks = fake.webhooks.parse_snapshot(document.get("webhooks"))
     orchestrator = fake.orchestrator.parse_snapshot(document.get("orchestrator"))
+    unique_ids((rule.id for rule in faults.rules), "faults.rules")
+    unique_ids((webhook.id for webhook in webhooks.webhooks), "webhooks.webhooks")
+    unique_ids((delivery.id for delivery in webhooks.deliveries), "webhooks.deliveries")
+    unique_ids((pipeline.id for pipeline in orchestrator.pipelines), "orchestrator.workflows")
     with fake.lock:
         fake.clock.restore(clock)
         fake.ids.restore(ids)
@@ -72,9 +82,42 @@ def restore(fake: Fake, data: Any) -> None:
 # ---- the state file
 
 
+def state_path(path: Path) -> Path:
+    """Where the state is really kept: ``~`` expanded, and a symbolic link followed to the file it names (so
+    the link stays a link, and its target is what is written)."""
+    return Path(os.path.realpath(Path(path).expanduser()))
+
+
+def check_state_path(path: Path) -> None:
+    """ValueError saying plainly why the state cannot be kept at ``path`` (a folder, no folder to write
+    in, no permission), before the fake starts rather than at its shutdown."""
+    target = state_path(path)
+    if target.is_dir():
+        raise ValueError(f"state file {path} is a folder; name a file in it, e.g. {Path(path) / 'state.json'}")
+    folder = target.parent
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"state file {path} cannot be created: {folder} is not a folder")
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is None or not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"state file {path} cannot be written: no permission to write in {existing or folder}")
+    if target.exists() and not os.access(target, os.R_OK):
+        raise ValueError(f"state file {path} cannot be read: no permission")
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Delete the temporary files a save killed mid-write left beside the state file; the ones deleted."""
+    target = state_path(path)
+    if not target.parent.is_dir():
+        return []
+    stale = [p for p in target.parent.glob(f".{glob.escape(target.name)}.*.tmp") if p.is_file()]
+    for leftover in stale:
+        leftover.unlink(missing_ok=True)
+    return stale
+
+
 def save_file(fake: Fake, path: Path) -> None:
     """Write the state atomically: a reader, or a crash mid-write, sees the old file or the new, never half."""
-    path = Path(path)
+    path = state_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(fake.snapshot(), separators=(",", ":"))
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -96,13 +139,28 @@ def save_file(fake: Fake, path: Path) -> None:
 
 def load_file(fake: Fake, path: Path) -> bool:
     """Restore the state saved in ``path``; False if there is no such file yet. ValueError if it is unusable."""
-    path = Path(path)
-    if not path.exists():
+    target = state_path(path)
+    if not target.exists():
         return False
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        fake.restore(data)
+        with _collector_paused():
+            fake.restore(orjson.loads(target.read_bytes()))  # orjson: several times faster than json here
     except (ValueError, BadRequest) as error:
         reason = error.message if isinstance(error, BadRequest) else str(error)
         raise ValueError(f"state file {path} cannot be loaded: {reason}") from None
+    except OSError as error:
+        raise ValueError(f"state file {path} cannot be read: {error.strerror or error}") from None
     return True
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Without the cyclic collector: a large state makes millions of objects at once, and each full
+    collection on the way walks all of them again (a third of a load's time at 100,000 jobs)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

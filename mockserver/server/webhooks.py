@@ -20,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import posixpath
+import re
 import threading
 import time
 from collections import deque
@@ -27,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -38,6 +40,7 @@ from mockserver.scenario.jobs.models import TERMINAL_JOB_STATUSES, Job
 
 EVENTS = tuple(sorted(TERMINAL_JOB_STATUSES))
 DEFAULT_JOB_TYPES = ("workflow",)
+CONTROL_PATH = "/_mock"
 # The name delivery attempts carry on the scheduler.
 OWNER = "webhooks"
 
@@ -112,6 +115,8 @@ def parse_webhook(webhook_id: str, body: Any, known_project: Callable[[str], boo
         raise BadRequest("projectId must name a project of the fake")
     if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
         raise BadRequest("url must be an http:// or https:// URL")
+    if targets_control_plane(url):
+        raise BadRequest(f"url must not point at a fake's control plane ({CONTROL_PATH}/...)")
     if secret is not None and (not isinstance(secret, str) or not secret):
         raise BadRequest("secret must be a non-empty string")
     events = _string_list(body, "events", list(EVENTS))
@@ -119,6 +124,19 @@ def parse_webhook(webhook_id: str, body: Any, known_project: Callable[[str], boo
         raise BadRequest(f"events must be a non-empty list of: {', '.join(EVENTS)}")
     job_types = _string_list(body, "jobTypes", list(DEFAULT_JOB_TYPES))
     return Webhook(webhook_id, project_id, url, secret, events, job_types)
+
+
+def targets_control_plane(url: str) -> bool:
+    """Whether ``url``'s path, read as a server reads it, is a fake's control plane: a delivery there could
+    reset the fake or register more webhooks. Checked on the path alone: any host may be this fake."""
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:
+        return False
+    while (decoded := unquote(path)) != path:
+        path = decoded
+    path = posixpath.normpath(re.sub(r"/+", "/", "/" + path))
+    return path == CONTROL_PATH or path.startswith(CONTROL_PATH + "/")
 
 
 def _string_list(body: dict, name: str, default: list[str]) -> list[str]:
@@ -374,6 +392,10 @@ class Webhooks:
             headers["X-Mockserver-Signature"] = signature(webhook.secret, body)
         attempt: dict[str, Any] = {"at": datetime.now(UTC).isoformat(), "statusCode": None, "error": None}
         started = time.perf_counter()
+        if targets_control_plane(delivery.url):  # an orchestrator workflow's webhook_url is any string
+            attempt["error"] = f"not sent: the URL points at a fake's control plane ({CONTROL_PATH}/...)"
+            attempt["durationMs"] = 0.0
+            return attempt, False
         try:
             answer = client.post(delivery.url, content=body, headers=headers)
             attempt["statusCode"] = answer.status_code

@@ -253,3 +253,18 @@ def test_help_shows_every_option_default_as_the_environment_sets_it(
     with pytest.raises(SystemExit):
         parser.parse_args(["kit", "check", "--help"])
     assert "(default: 20)" in capsys.readouterr().out
+
+
+def test_beyond_loopback_the_control_plane_gets_a_token_and_the_banner_warns():
+    from mockserver.cli import banner, build_parser, settings_from
+
+    shared = settings_from(build_parser().parse_args(["serve", "--host", "0.0.0.0"]))
+    assert shared.control_token and len(shared.control_token) >= 24
+    text = banner(shared, "0.0.0.0", 8000, [])
+    assert f"X-Mock-Control-Token: {shared.control_token}" in text and "WARNING" in text
+    local = settings_from(build_parser().parse_args(["serve", "--host", "127.0.0.1"]))
+    assert local.control_token is None and "WARNING" not in banner(local, "127.0.0.1", 8000, [])
+    given = settings_from(build_parser().parse_args(["serve", "--host", "::", "--control-token", "t0k"]))
+    assert given.control_token == "t0k"
+    named = settings_from(build_parser().parse_args(["serve", "--host", "mock.lan", "--control-host", "Other"]))
+    assert named.control_hosts == ["other", "mock.lan"]

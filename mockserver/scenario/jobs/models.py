@@ -9,6 +9,7 @@ from typing import Any
 JOB_STATUSES = ("pending", "queued", "warming-up", "in-progress", "finalizing", "success", "failure", "canceled")
 TERMINAL_JOB_STATUSES = frozenset({"success", "failure", "canceled"})
 ACTIVE_JOB_STATUSES = frozenset({"warming-up", "in-progress", "finalizing"})
+NODE_STATUSES = frozenset({"pending", "processing", "success", "failure", "skipped", "rejected"})
 TERMINAL_NODE_STATUSES = frozenset({"success", "failure", "skipped", "rejected"})
 
 

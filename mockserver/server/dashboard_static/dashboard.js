@@ -49,9 +49,17 @@ function fail(error) {
   showError(error.message);
 }
 
+// The control plane's token, when the fake asks for one: opened as /_mock/#token=..., kept for this tab.
+const CONTROL_TOKEN = (() => {
+  const given = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (given) sessionStorage.setItem("mockserver-control-token", given);
+  return given || sessionStorage.getItem("mockserver-control-token");
+})();
+
 async function call(method, path, body, signed = true) {
   const headers = { Accept: "application/json", ...OBSERVER };
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (!signed && CONTROL_TOKEN) headers["X-Mock-Control-Token"] = CONTROL_TOKEN;
   if (signed && state.who) headers.Authorization = "Basic " + btoa(`${state.who.key}:${state.who.secret}`);
   const answer = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const data = await answer.json().catch(() => null);
