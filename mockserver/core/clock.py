@@ -17,6 +17,12 @@ from mockserver.core.errors import BadRequest
 
 ClockMode = Literal["realtime", "manual", "instant"]
 CLOCK_MODES: tuple[ClockMode, ...] = ("realtime", "manual", "instant")
+# Bounds on what the clock can be told: a speed in simulated seconds per real second, one advance's span,
+# and the latest moment it reaches (a year short of datetime's end, so events scheduled after it still fit).
+MIN_SPEED = 0.001
+MAX_SPEED = 10_000.0
+MAX_ADVANCE_SECONDS = 10 * 366 * 24 * 3600
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def iso(moment: datetime) -> str:
@@ -40,8 +46,7 @@ class Clock:
         speed: float = 1.0,
         start: datetime | None = None,
     ) -> None:
-        self._anchor_sim = (start or datetime.now(UTC)).replace(microsecond=0)
-        self._anchor_wall = time.monotonic()
+        self._reanchor((start or datetime.now(UTC)).replace(microsecond=0))
         self.mode: ClockMode = mode
         self.speed = speed
 
@@ -49,6 +54,8 @@ class Clock:
         if self.mode != "realtime":
             return self._anchor_sim
         elapsed = (time.monotonic() - self._anchor_wall) * self.speed
+        if elapsed > self._room:
+            return LATEST
         return self._anchor_sim + timedelta(seconds=elapsed)
 
     def advance(self, seconds: float) -> datetime:
@@ -71,8 +78,9 @@ class Clock:
             self.speed = speed
 
     def _reanchor(self, moment: datetime) -> None:
-        self._anchor_sim = moment
+        self._anchor_sim = min(moment, LATEST)
         self._anchor_wall = time.monotonic()
+        self._room = (LATEST - self._anchor_sim).total_seconds()  # how far realtime may run from the anchor
 
     def describe(self) -> dict[str, object]:
         """The clock as the control API shows it: now as the API writes dates, the mode and the speed."""
@@ -92,18 +100,32 @@ class Clock:
         if value.get("mode") not in CLOCK_MODES:
             raise BadRequest(f"clock.mode must be one of: {', '.join(CLOCK_MODES)}")
         speed = value.get("speed")
-        if not isinstance(speed, int | float) or isinstance(speed, bool) or speed <= 0:
-            raise BadRequest("clock.speed must be a number > 0")
+        if not _is_speed(speed):
+            raise BadRequest(f"clock.speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}")
         now = value.get("now")
         try:
             moment = parse_iso(now) if isinstance(now, str) else None
         except ValueError:
             moment = None
-        if moment is None:
-            raise BadRequest("clock.now must be an ISO-8601 date")
+        if moment is None or moment > LATEST:
+            raise BadRequest(f"clock.now must be an ISO-8601 date no later than {iso(LATEST)}")
         return {"now": moment.isoformat(), "mode": value["mode"], "speed": float(speed)}
 
     def restore(self, data: dict[str, Any]) -> None:
         self._reanchor(parse_iso(str(data["now"])))
         self.mode = data.get("mode", self.mode)
         self.speed = float(data.get("speed", self.speed))
+
+
+def check_clock_change(now: datetime, seconds: object, speed: object) -> None:
+    """BadRequest unless ``seconds`` is a span the clock may move on from ``now``, and ``speed`` (if any) a speed."""
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_ADVANCE_SECONDS:
+        raise BadRequest(f"seconds must be a number from 0 to {MAX_ADVANCE_SECONDS}")
+    if seconds > (LATEST - now).total_seconds():
+        raise BadRequest(f"seconds would move the clock past {iso(LATEST)}, the latest moment it reaches")
+    if speed is not None and not _is_speed(speed):
+        raise BadRequest(f"speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}")
+
+
+def _is_speed(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and MIN_SPEED <= value <= MAX_SPEED

@@ -8,9 +8,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from mockserver.core.clock import CLOCK_MODES
+from mockserver.core.clock import CLOCK_MODES, check_clock_change
 from mockserver.core.conformance import build_report, render_report
 from mockserver.core.errors import BadRequest, NotFound
+from mockserver.core.http.json_body import UnsafeJson, parse_json
 from mockserver.core.http.responses import error_response
 from mockserver.core.resources import packaged
 from mockserver.server.fake import Fake
@@ -34,24 +35,19 @@ async def get_clock(request: Request) -> JSONResponse:
 async def advance_clock(request: Request) -> JSONResponse:
     fake = _fake(request)
     try:
-        body = await request.json() if await request.body() else {}
+        body = await _json_body(request) if await request.body() else {}
         if not isinstance(body, dict):
             raise BadRequest("The body must be a JSON object")
         seconds = body.get("seconds", 0)
         mode, speed = body.get("mode"), body.get("speed")
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
-            raise BadRequest("seconds must be a number >= 0")
         if mode is not None and mode not in CLOCK_MODES:
             raise BadRequest(f"mode must be one of: {', '.join(CLOCK_MODES)}")
-        if speed is not None and (not isinstance(speed, int | float) or isinstance(speed, bool) or speed <= 0):
-            raise BadRequest("speed must be a number > 0")
-    except ValueError:
-        return error_response(BadRequest("The body must be JSON"))
+        with fake.store.lock:
+            check_clock_change(fake.clock.now(), seconds, speed)
+            fake.clock.configure(mode, speed)
+            fake.advance(seconds)
     except BadRequest as error:
         return error_response(error)
-    with fake.store.lock:
-        fake.clock.configure(mode, speed)
-        fake.advance(seconds)
     return JSONResponse(fake.clock.describe())
 
 
@@ -83,10 +79,7 @@ async def list_faults(request: Request) -> JSONResponse:
 
 async def add_fault(request: Request) -> JSONResponse:
     try:
-        body = await request.json()
-        rule = _fake(request).faults.add(body)
-    except ValueError:
-        return error_response(BadRequest("The body must be JSON"))
+        rule = _fake(request).faults.add(await _json_body(request))
     except BadRequest as error:
         return error_response(error)
     return JSONResponse({"fault": rule.as_dict()}, status_code=201)
@@ -100,9 +93,11 @@ async def delete_fault(request: Request) -> JSONResponse:
 
 
 async def _json_body(request: Request) -> Any:
-    """The request's JSON body; BadRequest if it is not JSON."""
+    """The request's JSON body; BadRequest if it is not JSON, or holds a value the fake refuses."""
     try:
-        return await request.json()
+        return parse_json(await request.body())
+    except UnsafeJson as error:
+        raise BadRequest(str(error)) from None
     except ValueError:
         raise BadRequest("The body must be JSON") from None
 
