@@ -9,13 +9,14 @@ and nothing else.
 The estimate equals the bill of a run whose every node succeeds when the inputs decide every branch
 and every loop. Where they do not, it is an upper bound for branches (an if-else decided by another
 node's output is priced with every branch it may take) but not for loops: a loop over another node's
-output counts one iteration, and a workflow that runs itself counts the repeated run as 0.
+output counts one iteration. A workflow that runs itself is refused before it is costed (see
+:mod:`nesting`).
 
 The cost model
 --------------
 For a workflow ``W`` run with input values ``values`` (the values sent plus the inputs' defaults)::
 
-    estimatedCost = max(0, ceil(cost(W, values)))
+    estimatedCost = max(0, ceil(cost(W, values)))     refused (400) when cost(W, values) > 1,000,000
 
     cost(W, values) = flow_cost(W, values) * input_impact(W, values)
 
@@ -46,8 +47,8 @@ nodes of every one of its branches count.
     runs(n) = product of iterations(f) over the for-each nodes f that enclose n   (1 when none does)
 
 A for-each node ``f`` encloses ``n`` when ``n`` is listed in ``f.loopBodyNodeIds``, or is enclosed by
-a for-each node that ``f`` encloses: nested loops multiply, and a node listed in the bodies of both
-an outer and an inner loop is still counted once per (outer, inner) iteration pair. ``iterations(f)``
+a for-each node that ``f`` encloses: nested loops multiply (loop bodies form a tree, as a saved flow
+is checked to: a node is in one loop body at most). ``iterations(f)``
 is ``f.count`` when it is a positive integer; otherwise it is the number of items of the array that
 the first of ``f``'s inputs carrying a ``ref`` or a ``value`` resolves to (0 for an empty array), or
 1 when that input resolves to no array. An input resolves, statically, to:
@@ -61,9 +62,9 @@ Outputs of other nodes are not known before the run, so a loop over one counts 1
 **Sub-workflows.** A ``workflow`` node costs its node price plus ``cost(S, sub_values)``, where
 ``S`` is its ``workflowId`` and ``sub_values`` are ``S``'s input defaults overridden by the node's
 inputs that resolve as above (by input ``name``). A workflow that cannot be found has no flow and no
-inputs: it costs ``workflows[S]`` when the table lists it, else 0. A workflow already being costed
-further up the chain costs 0: a workflow that runs itself, directly or through others, counts the
-repeated run as 0.
+inputs: it costs ``workflows[S]`` when the table lists it, else 0; so does one the caller cannot see
+(another project's private workflow), so a dry run tells nothing of it. A workflow already being
+costed further up the chain costs 0 (a run of a workflow that runs itself is refused first).
 
 **Input impact**::
 
@@ -80,7 +81,8 @@ array types      ``len(value) / len(default)``, or ``len(value)`` when the defau
 anything else    1
 ===============  ==============================================================================
 
-Every factor is at least 1, and is 1 when the input has no value of its type. A fixed
+Every factor is at least 1, and is 1 when the input has no value of its type; their product is
+capped at 1,000,000. A fixed
 ``workflows[W]`` price replaces only ``flow_cost``: ``input_impact`` still applies to it.
 
 **Price table.** ``costs.yaml`` in a fixtures folder sets ``nodeTypes`` (merged over the defaults),
@@ -100,6 +102,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeGuard
 
+from mockserver.core.errors import BadRequest
 from mockserver.scenario.jobs.inputs import ARRAY_ITEM_TYPES
 from mockserver.scenario.jobs.outputs import if_else
 from mockserver.scenario.workflows.flow import NODE_TYPES, WORKFLOW_REF, node_dependencies
@@ -121,6 +124,10 @@ DEFAULT_NODE_COSTS: Mapping[str, float] = MappingProxyType(
     }
 )
 TRUE_BOOLEAN_FACTOR = 1.5
+# The most a run may cost: a dry run or a run that would cost more is refused (400).
+MAX_ESTIMATED_COST = 1_000_000
+# The most the inputs may multiply a run's cost by, so that no input value makes a cost overflow.
+MAX_INPUT_IMPACT = 1_000_000.0
 
 _MODEL_NODE_TYPES = frozenset({"model", "custom-model"})
 # Amounts this close to a whole number are that number: float sums like 0.7 * 10 = 7.000000000000001.
@@ -198,7 +205,16 @@ def estimate_cost(
 ) -> int:
     """The whole CU cost of running the workflow with ``values`` (see the module docstring)."""
     costing = _Costing(table, resolve_workflow)
-    return round_up(costing.workflow_cost(workflow_id, flow, inputs, values, frozenset()))
+    try:
+        cost = costing.workflow_cost(workflow_id, flow, inputs, values, frozenset())
+    except OverflowError:  # fsum's intermediate overflow: far past the maximum either way
+        cost = math.inf
+    if not cost <= MAX_ESTIMATED_COST:
+        raise BadRequest(
+            f"Workflow {workflow_id} would cost more than {MAX_ESTIMATED_COST} CU with these inputs, "
+            "the most one run may cost"
+        )
+    return round_up(cost)
 
 
 def round_up(cost: float) -> int:
@@ -465,7 +481,7 @@ def input_impact(definitions: list[dict], values: dict[str, object]) -> float:
         if definition.get("costImpact") is True
     ]
     # Multiplied in a fixed order so that the order of the definitions cannot change the last bits.
-    return math.prod(sorted(factors))
+    return min(math.prod(sorted(factors)), MAX_INPUT_IMPACT)
 
 
 def _impact_factor(definition: dict, value: object) -> float:

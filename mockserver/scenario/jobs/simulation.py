@@ -55,6 +55,10 @@ NODE_JOB_TYPES = {
 }
 WAITING_NODE_TYPES = frozenset({"user-approval", "user-selection"})
 MAX_DEPTH = 5
+# One run's budget, its sub-workflow jobs' included: node runs (loop iterations' copies count) and sub-workflow
+# jobs. No real workflow comes near them; a flow that would pass one fails the node that would.
+MAX_NODE_RUNS = 2000
+MAX_SUB_JOBS = 100
 # The name the simulation's events carry on the scheduler.
 OWNER = "scenario"
 
@@ -98,7 +102,7 @@ class Simulation:
         parent: tuple[Job, NodeRun] | None = None,
     ) -> Job:
         """A new workflow job, ``queued``; it starts when its project has a free slot."""
-        now = self.clock.now()
+        now = self.scheduler.now()  # a sub-workflow starts when its node does, not when the clock stopped
         job = Job(
             job_id=self.ids.new("job"),
             job_type="workflow",
@@ -118,8 +122,11 @@ class Simulation:
         if parent is not None:
             parent_job, run = parent
             job.workflow_job_id, job.node_id, job.depth = parent_job.job_id, run.node_id, parent_job.depth + 1
+            # It starts at once, as its parent waits for it, but holds one of the project's slots while it runs.
+            self.holding[project_id].add(job.job_id)
             self._schedule(now + timedelta(seconds=QUEUE_SECONDS), job, "warm")
         else:
+            job.node_runs = len(job.nodes or ())
             self.waiting[project_id].append(job.job_id)
         self.store.save_job(job)
         self._admit(project_id, now)
@@ -222,12 +229,15 @@ class Simulation:
         while changed:
             changed = False
             for run in list(job.nodes or ()):
-                if run.node_id in templates and run.loop_node_id is None:
-                    continue
-                if run.status == "pending" and self._dependencies_done(job, run):
-                    self._start_or_skip(job, run, at)
-                    changed = True
-                elif run.type == "for-each" and run.status == "processing" and self._loop_done(job, run):
+                # Statuses first: most runs are neither pending nor a running loop, and are passed over cheaply.
+                status = run.status
+                if status == "pending":
+                    if run.loop_node_id is None and run.node_id in templates:
+                        continue
+                    if self._dependencies_done(job, run):
+                        self._start_or_skip(job, run, at)
+                        changed = True
+                elif status == "processing" and run.type == "for-each" and self._loop_done(job, run):
                     self._end_loop(job, run, at)
                     changed = True
         if all(run.is_terminal for run in job.nodes or ()):
@@ -265,7 +275,7 @@ class Simulation:
         if run.type in WAITING_NODE_TYPES:
             return
         if run.type == "for-each":
-            self._expand_loop(job, run)
+            self._expand_loop(job, run, at)
             return
         if run.type == "workflow":
             self._start_sub_workflow(job, run, at)
@@ -321,17 +331,39 @@ class Simulation:
             reason = "nesting is too deep" if workflow is not None else "is not a ready workflow this project can run"
             self._fail_node(job, run, at, f'Sub-workflow "{workflow_id}" {reason}', "Check the node's workflowId.")
             return
+        root = self._run_of(job)
+        over = _over_budget(root, len(workflow.flow), sub_jobs=1)
+        if over:
+            self._fail_node(job, run, at, f'Sub-workflow "{workflow_id}" {over}', _BUDGET_HINT)
+            return
+        root.sub_jobs += 1
+        root.node_runs += len(workflow.flow)
         values = outputs.node_inputs(job, run)
         child = self.submit(workflow, job.owner_id, job.author_id, values, 0, parent=(job, run))
         run.job_id = child.job_id
 
-    def _expand_loop(self, job: Job, run: NodeRun) -> None:
+    def _run_of(self, job: Job) -> Job:
+        """The workflow job of the run ``job`` is part of: itself, or the job that started its sub-workflow."""
+        while job.workflow_job_id:
+            parent = self.store.get_job(job.workflow_job_id)
+            if parent is None:
+                break
+            job = parent
+        return job
+
+    def _expand_loop(self, job: Job, run: NodeRun, at: datetime) -> None:
         templates = run.definition.get("loopBodyNodeIds") or []
         items = outputs.loop_items(job, run)
         for template_id in templates:
             template = job.node(template_id)
             if template is not None:
                 template.status = "skipped"
+        root = self._run_of(job)
+        over = _over_budget(root, len(items) * len(templates), sub_jobs=0)
+        if over:
+            self._fail_node(job, run, at, f"The loop's {len(items)} iterations {over}", _BUDGET_HINT)
+            return
+        root.node_runs += len(items) * len(templates)
         for index, item in enumerate(items):
             for template_id in templates:
                 template = job.node(template_id)
@@ -480,6 +512,18 @@ class Simulation:
             child = self.store.get_job(run.job_id)
             return self._live_progress(child, at) if child is not None else 0.0
         return _elapsed_fraction(run.started_at, run.ends_at, at)
+
+
+_BUDGET_HINT = f"A run may use at most {MAX_NODE_RUNS} node runs and {MAX_SUB_JOBS} sub-workflow jobs."
+
+
+def _over_budget(run: Job, node_runs: int, sub_jobs: int) -> str | None:
+    """Why adding ``node_runs`` and ``sub_jobs`` to a run would pass its budget, or None."""
+    if run.sub_jobs + sub_jobs > MAX_SUB_JOBS:
+        return f"would pass the run's budget of {MAX_SUB_JOBS} sub-workflow jobs"
+    if run.node_runs + node_runs > MAX_NODE_RUNS:
+        return f"would pass the run's budget of {MAX_NODE_RUNS} node runs"
+    return None
 
 
 def _node_runs(flow: list[dict[str, Any]]) -> list[NodeRun]:
