@@ -100,7 +100,7 @@ class Clock:
         if value.get("mode") not in CLOCK_MODES:
             raise BadRequest(f"clock.mode must be one of: {', '.join(CLOCK_MODES)}")
         speed = value.get("speed")
-        if not _is_speed(speed):
+        if not isinstance(speed, int | float) or not _is_speed(speed):
             raise BadRequest(f"clock.speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}")
         now = value.get("now")
         try:

@@ -18,12 +18,11 @@ FlowOf = Callable[[str], list | None]
 
 def workflows_run_by(flow: list) -> list[str]:
     """The ids of the workflows ``flow``'s workflow nodes run, each once, in flow order."""
-    found = [
-        node.get("workflowId")
-        for node in flow
-        if isinstance(node, dict) and node.get("type") == "workflow" and isinstance(node.get("workflowId"), str)
-    ]
-    return list(dict.fromkeys(found))
+    found: dict[str, None] = {}
+    for node in flow:
+        if isinstance(node, dict) and node.get("type") == "workflow" and isinstance(node.get("workflowId"), str):
+            found[node["workflowId"]] = None
+    return list(found)
 
 
 def check_does_not_run_itself(workflow_id: str, flow: list, flow_of: FlowOf) -> None:
