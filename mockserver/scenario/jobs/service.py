@@ -90,6 +90,7 @@ class JobService:
         if action != "cancel":
             raise BadRequest("action must be one of: cancel")
         job = self.get(principal, job_id)
+        access.require_may_decide(principal, job.author_id, job_id)
         if job.is_terminal:
             raise BadRequest(f"Job {job_id} has already ended ({job.status}): only a running job can be canceled")
         if job.is_workflow_job and not self.cancel_workflow_jobs:
@@ -102,6 +103,7 @@ class JobService:
 
     def user_approval(self, principal: Principal, workflow_id: str, job_id: str, node_id: str, action: str) -> Job:
         job = self.get(principal, job_id)
+        access.require_may_decide(principal, job.author_id, job_id)
         if job.workflow_id != workflow_id or not job.is_workflow_job:
             access.require_visible(principal, self.store.get_workflow(workflow_id), workflow_id)
             raise NotFound(f"Job {job_id} is not a job of workflow {workflow_id}")
