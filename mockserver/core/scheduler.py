@@ -74,6 +74,13 @@ class Scheduler:
             finally:
                 self._applying = None
 
+    def peek(self) -> tuple[datetime, str, Any] | None:
+        """The next event to apply, with its time and owner, left in place."""
+        if not self._heap:
+            return None
+        at, _, owner, event = self._heap[0]
+        return at, owner, event
+
     def next_at(self) -> datetime | None:
         return self._heap[0][0] if self._heap else None
 

@@ -202,11 +202,22 @@ class Simulation:
             run = job.node(event.node_id or "")
             if run is not None and run.status == "processing":
                 self._finish_node(job, run, at)
+            # Nodes ending together (a loop's iterations) are stepped once, after the last of them: stepping
+            # walks every node of the job, so stepping after each would cost the square of the loop's size.
+            if not self._more_nodes_end(job, at):
                 self._step(job, at)
         elif event.kind == "finish" and job.status == "finalizing":
             job.asset_ids, job.output = outputs.job_outputs(job)
             self._terminate(job, "success", at)
         self._touch(job, at)
+
+    def _more_nodes_end(self, job: Job, at: datetime) -> bool:
+        """Whether the next event due is another of ``job``'s nodes ending at the same moment."""
+        upcoming = self.scheduler.peek()
+        if upcoming is None:
+            return False
+        when, owner, event = upcoming
+        return when == at and owner == OWNER and event.job_id == job.job_id and event.kind == "node-done"
 
     def _admit(self, project_id: str, at: datetime) -> None:
         queue = self.waiting[project_id]
