@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from mockserver.scenario.jobs.simulation import MAX_NODE_RUNS, MAX_SUB_JOBS
+from mockserver.scenario.jobs.budget import MAX_NODE_RUNS, MAX_SUB_JOBS
 from tests.hostile.conftest import refusal
 
 
@@ -19,10 +19,12 @@ def new_workflow(http, who="alice", **fields):
     return workflow_id
 
 
-def run_to_the_end(http, fake, workflow_id, who="alice"):
+def run_to_the_end(http, fake, workflow_id, who="alice", meanwhile=lambda: None):
+    """Run the workflow, do ``meanwhile`` (before any node starts), and advance the clock an hour in one go."""
     response = http("PUT", f"/v1/workflows/{workflow_id}/run", who=who, json={})
     assert response.status_code == 200, response.text
     job_id = response.json()["job"]["jobId"]
+    meanwhile()
     started = time.perf_counter()
     http("POST", "/_mock/clock/advance", who=None, json={"seconds": 3600})
     assert time.perf_counter() - started < 15
@@ -82,25 +84,50 @@ class TestRunning:
             assert "runs itself" in refusal(response)
         assert state() == before
 
-    def test_a_loop_past_the_node_run_budget_fails_its_node(self, http, fake):
+    def test_a_loop_past_the_node_run_budget_is_refused_when_sure(self, http, state):
         body = [{"id": f"t{index}", "type": "transform"} for index in range(3)]
         loop = {"id": "loop", "type": "for-each", "count": 1000, "loopBodyNodeIds": [n["id"] for n in body]}
         workflow_id = new_workflow(http, flow=[*body, loop], status="ready")
-        job = run_to_the_end(http, fake, workflow_id)
+        before = state()
+        response = http("PUT", f"/v1/workflows/{workflow_id}/run", json={})
+        assert f"would pass the run's budget of {MAX_NODE_RUNS} node runs" in refusal(response)
+        assert state() == before
+
+    def test_a_loop_past_the_node_run_budget_while_running_fails_its_node(self, http, fake):
+        sub = new_workflow(http, flow=[{"id": "t", "type": "transform"}], status="ready")
+        workflow_id = new_workflow(http, flow=[runs(sub, "sub")], status="ready")
+        body = [{"id": f"t{index}", "type": "transform"} for index in range(3)]
+        loop = {"id": "loop", "type": "for-each", "count": 1000, "loopBodyNodeIds": [n["id"] for n in body]}
+
+        def grow_the_sub_workflow():  # after the run was checked, before its sub-workflow starts
+            assert http("PUT", f"/v1/workflows/{sub}", json={"flow": [*body, loop]}).status_code == 200
+
+        job = run_to_the_end(http, fake, workflow_id, meanwhile=grow_the_sub_workflow)
         assert job["status"] == "failure"
-        assert f"budget of {MAX_NODE_RUNS} node runs" in job["metadata"]["error"]
-        assert len(fake.scenario.store.get_job(job["jobId"]).nodes) == 4
+        [sub_job] = [j for j in fake.scenario.store.all_jobs() if j.workflow_job_id == job["jobId"]]
+        assert f"budget of {MAX_NODE_RUNS} node runs" in sub_job.error
+        assert len(sub_job.nodes) == 4
 
     def test_a_loop_within_the_budget_runs(self, http, fake):
         loop = {"id": "loop", "type": "for-each", "count": 1000, "loopBodyNodeIds": ["t"]}
         workflow_id = new_workflow(http, flow=[{"id": "t", "type": "transform"}, loop], status="ready")
         assert run_to_the_end(http, fake, workflow_id)["status"] == "success"
 
-    def test_sub_workflows_past_the_budget_fail_their_node(self, http, fake):
+    def test_sub_workflows_past_the_budget_are_refused_when_sure(self, http):
         leaf = new_workflow(http, flow=[{"id": "t", "type": "transform"}], status="ready")
         middle = new_workflow(http, flow=[runs(leaf, f"n{index}") for index in range(11)], status="ready")
         top = new_workflow(http, flow=[runs(middle, f"n{index}") for index in range(10)], status="ready")
-        job = run_to_the_end(http, fake, top)
+        response = http("PUT", f"/v1/workflows/{top}/run?dryRun=true", json={})
+        assert f"would pass the run's budget of {MAX_SUB_JOBS} sub-workflow jobs" in refusal(response)
+
+    def test_sub_workflows_past_the_budget_while_running_fail_their_node(self, http, fake):
+        leaf = new_workflow(http, flow=[{"id": "t", "type": "transform"}], status="ready")
+        middle = new_workflow(http, flow=[{"id": "t", "type": "transform"}], status="ready")
+        top = new_workflow(http, flow=[runs(middle, f"n{index}") for index in range(10)], status="ready")
+        eleven_leaves = {"flow": [runs(leaf, f"n{index}") for index in range(11)]}
+        job = run_to_the_end(
+            http, fake, top, meanwhile=lambda: http("PUT", f"/v1/workflows/{middle}", json=eleven_leaves)
+        )
         assert job["status"] == "failure"
         assert f"budget of {MAX_SUB_JOBS} sub-workflow jobs" in job["metadata"]["error"]
         assert len(fake.scenario.store.all_jobs()) <= 1 + MAX_SUB_JOBS + MAX_NODE_RUNS
@@ -146,3 +173,18 @@ class TestCosts:
             response = http("PUT", f"/v1/workflows/{workflow_id}/run?dryRun={dry_run}", json={"scale": 1e308})
             assert "would cost more than 1000000 CU" in refusal(response)
         assert state() == before
+
+
+def test_a_dry_run_sure_to_pass_the_budget_is_refused_as_the_run_is(http, state):
+    inputs = [{"name": "items", "type": "string_array"}]
+    body = [{"id": "t", "type": "transform"}, {"id": "u", "type": "transform"}]
+    loop = {"id": "loop", "type": "for-each", "loopBodyNodeIds": ["t", "u"]}
+    loop["inputs"] = [{"name": "items", "type": "string_array", "ref": {"node": "workflow", "name": "items"}}]
+    workflow_id = new_workflow(http, flow=[*body, loop], inputs=inputs, status="ready")
+    before = state()
+    for dry_run in ("true", "false"):
+        response = http("PUT", f"/v1/workflows/{workflow_id}/run?dryRun={dry_run}", json={"items": ["x"] * 1001})
+        assert f"would pass the run's budget of {MAX_NODE_RUNS} node runs" in refusal(response)
+    assert state() == before
+    small = http("PUT", f"/v1/workflows/{workflow_id}/run?dryRun=true", json={"items": ["x"] * 999})
+    assert small.json()["message"] == "Dry run completed", small.text

@@ -14,7 +14,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockserver.scenario.jobs.simulation import MAX_NODE_RUNS, MAX_SUB_JOBS
+from mockserver.scenario.jobs.budget import MAX_NODE_RUNS, MAX_SUB_JOBS
 from mockserver.server.fake import Fake
 from tests.hostile import strategies
 

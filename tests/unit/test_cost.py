@@ -447,9 +447,10 @@ def test_a_deep_chain_of_workflows_is_costed_quickly() -> None:
     # 40**10 CU is past the most a run may cost: it is refused, once every level is costed (once).
     with pytest.raises(BadRequest, match="would cost more than 1000000 CU"):
         cost([call("workflow_0")], workflows=workflows)
-    # Three of those levels cost 40**3, within the maximum.
-    workflows["workflow_7"] = ([call("workflow_8", f"call_{index}") for index in range(40)], [])
-    assert cost([call("workflow_7")], workflows=workflows) == 40**3
+    # Three levels each calling the next 4 times: 4**3, within the maximum cost and the run's budget.
+    for level in (7, 8, 9):
+        workflows[f"workflow_{level}"] = ([call(f"workflow_{level + 1}", f"call_{i}") for i in range(4)], [])
+    assert cost([call("workflow_7")], workflows=workflows) == 4**3
 
 
 def test_a_cost_that_overflows_is_refused_not_a_crash() -> None:

@@ -16,7 +16,8 @@ The cost model
 --------------
 For a workflow ``W`` run with input values ``values`` (the values sent plus the inputs' defaults)::
 
-    estimatedCost = max(0, ceil(cost(W, values)))     refused (400) when cost(W, values) > 1,000,000
+    estimatedCost = max(0, ceil(cost(W, values)))     refused (400) when cost(W, values) > 1,000,000,
+                                                      or when the run is sure to pass its budget
 
     cost(W, values) = flow_cost(W, values) * input_impact(W, values)
 
@@ -103,6 +104,7 @@ from types import MappingProxyType
 from typing import Any, TypeGuard
 
 from mockserver.core.errors import BadRequest
+from mockserver.scenario.jobs import budget
 from mockserver.scenario.jobs.inputs import ARRAY_ITEM_TYPES
 from mockserver.scenario.jobs.outputs import if_else
 from mockserver.scenario.workflows.flow import NODE_TYPES, WORKFLOW_REF, node_dependencies
@@ -214,6 +216,9 @@ def estimate_cost(
             f"Workflow {workflow_id} would cost more than {MAX_ESTIMATED_COST} CU with these inputs, "
             "the most one run may cost"
         )
+    over = budget.over_budget(*costing.flow_usage(flow, values, frozenset({workflow_id})))
+    if over:
+        raise BadRequest(f"Workflow {workflow_id} {over} with these inputs. {budget.HINT}")
     return round_up(cost)
 
 
@@ -239,6 +244,7 @@ class _Costing:
         # A chain of workflows each calling the next many times would otherwise be costed
         # exponentially often; the same sub-workflow with the same values costs the same.
         self.sub_workflow_costs: dict[tuple[str, frozenset[str], str], float] = {}
+        self.sub_workflow_usages: dict[tuple[str, frozenset[str], str], tuple[int, int]] = {}
 
     def workflow_cost(
         self, workflow_id: str, flow: list[dict], inputs: list[dict], values: dict[str, object], callers: frozenset[str]
@@ -281,6 +287,35 @@ class _Costing:
         if key not in self.sub_workflow_costs:
             self.sub_workflow_costs[key] = self.workflow_cost(workflow_id, sub_flow, sub_inputs, sub_values, callers)
         return self.sub_workflow_costs[key]
+
+    def flow_usage(self, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> tuple[int, int]:
+        """The node runs and sub-workflow jobs a run of ``flow`` is sure to use of its budget (see :mod:`budget`)."""
+        nodes = _nodes(flow)
+        runs = node_runs(nodes, values)
+        skipped = skipped_nodes(nodes, values)
+        node_total = sub_total = 0
+        for index, node in enumerate(nodes):
+            if not runs[index] or node.get("id") in skipped:
+                continue
+            node_total += runs[index]
+            if node.get("type") == "workflow":
+                sub_nodes, sub_jobs = self.sub_workflow_usage(node, nodes, values, callers)
+                node_total += runs[index] * sub_nodes
+                sub_total += runs[index] * (1 + sub_jobs)
+        return node_total, sub_total
+
+    def sub_workflow_usage(
+        self, node: dict, flow: list[dict], values: dict[str, object], callers: frozenset[str]
+    ) -> tuple[int, int]:
+        workflow_id = node.get("workflowId")
+        if not isinstance(workflow_id, str) or workflow_id in callers:
+            return 0, 0
+        sub_flow, sub_inputs = self.resolve_workflow(workflow_id) or ([], [])
+        sub_values = {**_defaults(sub_inputs), **_passed_values(node, flow, values)}
+        key = (workflow_id, callers, _fingerprint(sub_values))
+        if key not in self.sub_workflow_usages:
+            self.sub_workflow_usages[key] = self.flow_usage(sub_flow, sub_values, callers | {workflow_id})
+        return self.sub_workflow_usages[key]
 
 
 def _nodes(flow: list[dict]) -> list[dict]:

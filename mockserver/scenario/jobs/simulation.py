@@ -26,7 +26,7 @@ from mockserver.core.clock import Clock, iso
 from mockserver.core.faults import FaultRules
 from mockserver.core.ids import IdFactory
 from mockserver.core.scheduler import Scheduler
-from mockserver.scenario.jobs import billing, outputs
+from mockserver.scenario.jobs import billing, budget, outputs
 from mockserver.scenario.jobs.cost import CostTable, node_price, run_impact
 from mockserver.scenario.jobs.models import ACTIVE_JOB_STATUSES, Job, NodeRun
 from mockserver.scenario.store import ScenarioStore
@@ -55,10 +55,6 @@ NODE_JOB_TYPES = {
 }
 WAITING_NODE_TYPES = frozenset({"user-approval", "user-selection"})
 MAX_DEPTH = 5
-# One run's budget, its sub-workflow jobs' included: node runs (loop iterations' copies count) and sub-workflow
-# jobs. No real workflow comes near them; a flow that would pass one fails the node that would.
-MAX_NODE_RUNS = 2000
-MAX_SUB_JOBS = 100
 # The name the simulation's events carry on the scheduler.
 OWNER = "scenario"
 
@@ -343,9 +339,9 @@ class Simulation:
             self._fail_node(job, run, at, f'Sub-workflow "{workflow_id}" {reason}', "Check the node's workflowId.")
             return
         root = self._run_of(job)
-        over = _over_budget(root, len(workflow.flow), sub_jobs=1)
+        over = budget.over_budget(root.node_runs + len(workflow.flow), root.sub_jobs + 1)
         if over:
-            self._fail_node(job, run, at, f'Sub-workflow "{workflow_id}" {over}', _BUDGET_HINT)
+            self._fail_node(job, run, at, f'Sub-workflow "{workflow_id}" {over}', budget.HINT)
             return
         root.sub_jobs += 1
         root.node_runs += len(workflow.flow)
@@ -370,9 +366,9 @@ class Simulation:
             if template is not None:
                 template.status = "skipped"
         root = self._run_of(job)
-        over = _over_budget(root, len(items) * len(templates), sub_jobs=0)
+        over = budget.over_budget(root.node_runs + len(items) * len(templates), root.sub_jobs)
         if over:
-            self._fail_node(job, run, at, f"The loop's {len(items)} iterations {over}", _BUDGET_HINT)
+            self._fail_node(job, run, at, f"The loop's {len(items)} iterations {over}", budget.HINT)
             return
         root.node_runs += len(items) * len(templates)
         for index, item in enumerate(items):
@@ -523,18 +519,6 @@ class Simulation:
             child = self.store.get_job(run.job_id)
             return self._live_progress(child, at) if child is not None else 0.0
         return _elapsed_fraction(run.started_at, run.ends_at, at)
-
-
-_BUDGET_HINT = f"A run may use at most {MAX_NODE_RUNS} node runs and {MAX_SUB_JOBS} sub-workflow jobs."
-
-
-def _over_budget(run: Job, node_runs: int, sub_jobs: int) -> str | None:
-    """Why adding ``node_runs`` and ``sub_jobs`` to a run would pass its budget, or None."""
-    if run.sub_jobs + sub_jobs > MAX_SUB_JOBS:
-        return f"would pass the run's budget of {MAX_SUB_JOBS} sub-workflow jobs"
-    if run.node_runs + node_runs > MAX_NODE_RUNS:
-        return f"would pass the run's budget of {MAX_NODE_RUNS} node runs"
-    return None
 
 
 def _node_runs(flow: list[dict[str, Any]]) -> list[NodeRun]:
