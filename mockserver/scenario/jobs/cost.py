@@ -101,7 +101,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 from mockserver.core.errors import BadRequest
 from mockserver.scenario.jobs import budget
@@ -208,15 +208,15 @@ def estimate_cost(
     """The whole CU cost of running the workflow with ``values`` (see the module docstring)."""
     costing = _Costing(table, resolve_workflow)
     try:
-        cost = costing.workflow_cost(workflow_id, flow, inputs, values, frozenset())
+        cost, node_total, sub_total = costing.workflow_tally(workflow_id, flow, inputs, values, frozenset())
     except OverflowError:  # fsum's intermediate overflow: far past the maximum either way
-        cost = math.inf
+        cost, node_total, sub_total = math.inf, 0, 0
     if not cost <= MAX_ESTIMATED_COST:
         raise BadRequest(
             f"Workflow {workflow_id} would cost more than {MAX_ESTIMATED_COST} CU with these inputs, "
             "the most one run may cost"
         )
-    over = budget.over_budget(*costing.flow_usage(flow, values, frozenset({workflow_id})))
+    over = budget.over_budget(node_total, sub_total)
     if over:
         raise BadRequest(f"Workflow {workflow_id} {over} with these inputs. {budget.HINT}")
     return round_up(cost)
@@ -235,87 +235,66 @@ def run_impact(definitions: list[dict], values: dict[str, object]) -> float:
 # --- Workflows and nodes -------------------------------------------------------------------------
 
 
+class _Tally(NamedTuple):
+    """What a run of a workflow costs, and what it is sure to use of the run's budget (see :mod:`budget`)."""
+
+    cost: float
+    node_runs: int
+    sub_jobs: int
+
+
+_NOTHING = _Tally(0.0, 0, 0)
+
+
 class _Costing:
-    """One estimate: the price table, how to find sub-workflows, and the sub-workflow costs found so far."""
+    """One estimate: the price table, how to find sub-workflows, and the sub-workflow tallies found so far."""
 
     def __init__(self, table: CostTable, resolve_workflow: WorkflowResolver) -> None:
         self.table = table
         self.resolve_workflow = resolve_workflow
         # A chain of workflows each calling the next many times would otherwise be costed
         # exponentially often; the same sub-workflow with the same values costs the same.
-        self.sub_workflow_costs: dict[tuple[str, frozenset[str], str], float] = {}
-        self.sub_workflow_usages: dict[tuple[str, frozenset[str], str], tuple[int, int]] = {}
+        self.sub_workflow_tallies: dict[tuple[str, frozenset[str], str], _Tally] = {}
 
-    def workflow_cost(
+    def workflow_tally(
         self, workflow_id: str, flow: list[dict], inputs: list[dict], values: dict[str, object], callers: frozenset[str]
-    ) -> float:
-        """``cost(W, values)``; ``callers`` are the workflows whose cost is being computed around this one."""
+    ) -> _Tally:
+        """``cost(W, values)`` and its usage; ``callers`` are the workflows being costed around this one."""
         callers = callers | {workflow_id}
-        if workflow_id in self.table.workflows:
-            flow_cost = float(self.table.workflows[workflow_id])
-        else:
-            flow_cost = self.flow_cost(flow, values, callers)
-        return flow_cost * input_impact(inputs, values)
+        tally = self.flow_tally(flow, values, callers)
+        flow_cost = float(self.table.workflows[workflow_id]) if workflow_id in self.table.workflows else tally.cost
+        return tally._replace(cost=flow_cost * input_impact(inputs, values))
 
-    def flow_cost(self, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> float:
+    def flow_tally(self, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> _Tally:
         nodes = _nodes(flow)
         runs = node_runs(nodes, values)
         skipped = skipped_nodes(nodes, values)
-        # fsum is exact, so the total does not depend on the order of the nodes.
-        return math.fsum(
-            runs[index] * self.node_cost(node, nodes, values, callers)
-            for index, node in enumerate(nodes)
-            if runs[index] and node.get("id") not in skipped
-        )
-
-    def node_cost(self, node: dict, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> float:
-        """One execution of ``node``, a sub-workflow's cost included."""
-        price = node_price(node, self.table)
-        if node.get("type") == "workflow":
-            price += self.sub_workflow_cost(node, flow, values, callers)
-        return price
-
-    def sub_workflow_cost(
-        self, node: dict, flow: list[dict], values: dict[str, object], callers: frozenset[str]
-    ) -> float:
-        workflow_id = node.get("workflowId")
-        if not isinstance(workflow_id, str) or workflow_id in callers:
-            return 0.0
-        sub_flow, sub_inputs = self.resolve_workflow(workflow_id) or ([], [])
-        sub_values = {**_defaults(sub_inputs), **_passed_values(node, flow, values)}
-        key = (workflow_id, callers, _fingerprint(sub_values))
-        if key not in self.sub_workflow_costs:
-            self.sub_workflow_costs[key] = self.workflow_cost(workflow_id, sub_flow, sub_inputs, sub_values, callers)
-        return self.sub_workflow_costs[key]
-
-    def flow_usage(self, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> tuple[int, int]:
-        """The node runs and sub-workflow jobs a run of ``flow`` is sure to use of its budget (see :mod:`budget`)."""
-        nodes = _nodes(flow)
-        runs = node_runs(nodes, values)
-        skipped = skipped_nodes(nodes, values)
+        costs: list[float] = []
         node_total = sub_total = 0
         for index, node in enumerate(nodes):
             if not runs[index] or node.get("id") in skipped:
                 continue
-            node_total += runs[index]
+            price, sub = node_price(node, self.table), _NOTHING
             if node.get("type") == "workflow":
-                sub_nodes, sub_jobs = self.sub_workflow_usage(node, nodes, values, callers)
-                node_total += runs[index] * sub_nodes
-                sub_total += runs[index] * (1 + sub_jobs)
-        return node_total, sub_total
+                sub = self.sub_workflow_tally(node, nodes, values, callers)
+                sub_total += runs[index] * (1 + sub.sub_jobs)
+            costs.append(runs[index] * (price + sub.cost))
+            node_total += runs[index] * (1 + sub.node_runs)
+        # fsum is exact, so the total does not depend on the order of the nodes.
+        return _Tally(math.fsum(costs), node_total, sub_total)
 
-    def sub_workflow_usage(
+    def sub_workflow_tally(
         self, node: dict, flow: list[dict], values: dict[str, object], callers: frozenset[str]
-    ) -> tuple[int, int]:
+    ) -> _Tally:
         workflow_id = node.get("workflowId")
         if not isinstance(workflow_id, str) or workflow_id in callers:
-            return 0, 0
+            return _NOTHING
         sub_flow, sub_inputs = self.resolve_workflow(workflow_id) or ([], [])
         sub_values = {**_defaults(sub_inputs), **_passed_values(node, flow, values)}
         key = (workflow_id, callers, _fingerprint(sub_values))
-        if key not in self.sub_workflow_usages:
-            self.sub_workflow_usages[key] = self.flow_usage(sub_flow, sub_values, callers | {workflow_id})
-        return self.sub_workflow_usages[key]
+        if key not in self.sub_workflow_tallies:
+            self.sub_workflow_tallies[key] = self.workflow_tally(workflow_id, sub_flow, sub_inputs, sub_values, callers)
+        return self.sub_workflow_tallies[key]
 
 
 def _nodes(flow: list[dict]) -> list[dict]:
