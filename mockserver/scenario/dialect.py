@@ -81,7 +81,7 @@ def _parse_json(raw: bytes, content_type: str) -> tuple[Any, bool]:
     if "json" not in content_type.lower():
         raise BadRequest("Content-Type must be application/json")
     try:
-        return parse_json(raw.decode("utf-8")), True
+        return parse_json(raw), True
     except UnicodeDecodeError:
         raise BadRequest("Request body is not valid UTF-8") from None
     except UnsafeJson as error:

@@ -4,8 +4,8 @@ The stdlib parser accepts what no JSON client sends and the fake cannot store or
 and ``Infinity``, numbers that overflow to infinity, integers of any length, strings holding a lone
 UTF-16 surrogate (``"\\ud800"``), and nesting deep enough to exhaust the stack. :func:`parse_json` refuses
 them all with :class:`UnsafeJson`, naming where in the body the value is. It stays on the stdlib's C
-parser: the hooks it passes only run for floats, long integers and constants, and the walk over the
-parsed value runs only when the raw text could hold a surrogate escape or nest too deep.
+parser: its hooks are plain functions run for numbers and constants, and the walk over the parsed value
+runs only when the raw text could hold a surrogate escape or nest too deep, or to name a refused literal.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 # Longer integers are refused: far past what any field means (an id, a seed, a count), and they turn into
@@ -45,52 +46,83 @@ def field_name(location: Location) -> str:
     return name
 
 
-class _Refused:
-    """A parsed value standing where a refused literal was, found again by the walk to name its field."""
-
-    __slots__ = ("problem",)
+class _Refused(Exception):
+    """A literal refused while parsing; as a value, it stands where the literal was, for the walk to name."""
 
     def __init__(self, problem: str) -> None:
+        super().__init__(problem)
         self.problem = problem
+
+
+def _float(literal: str) -> float:
+    number = float(literal)
+    if math.isinf(number):
+        raise _Refused(f"a number too large ({literal[:20]})")
+    return number
+
+
+def _int(literal: str) -> int:
+    if len(literal) > MAX_INTEGER_DIGITS and len(literal.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise _Refused(f"an integer of more than {MAX_INTEGER_DIGITS} digits ({literal[:20]}...)")
+    return int(literal)
+
+
+def _constant(name: str) -> float:
+    raise _Refused(f"{name}, which is not a JSON number")
+
+
+def _marked(hook: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``hook``, returning the refusal in place of the value instead of raising it."""
+
+    def mark(literal: str) -> Any:
+        try:
+            return hook(literal)
+        except _Refused as refused:
+            return refused
+
+    return mark
+
+
+# Made once: json.loads with hooks would build a decoder per call.
+_STRICT = json.JSONDecoder(parse_float=_float, parse_int=_int, parse_constant=_constant)
+_MARKING = json.JSONDecoder(parse_float=_marked(_float), parse_int=_marked(_int), parse_constant=_marked(_constant))
 
 
 def parse_json(raw: bytes | str) -> Any:
     """``raw`` parsed; UnsafeJson for what the fake refuses, ValueError (JSONDecodeError, UnicodeDecodeError)
     for what is not JSON in UTF-8."""
-    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-    refused: list[_Refused] = []
-
-    def refuse(problem: str) -> _Refused:
-        marker = _Refused(problem)
-        refused.append(marker)
-        return marker
-
-    def parse_float(literal: str) -> float | _Refused:
-        number = float(literal)
-        return refuse(f"a number too large ({literal[:20]})") if math.isinf(number) else number
-
-    def parse_int(literal: str) -> int | _Refused:
-        if len(literal.lstrip("-")) <= MAX_INTEGER_DIGITS:
-            return int(literal)
-        return refuse(f"an integer of more than {MAX_INTEGER_DIGITS} digits ({literal[:20]}...)")
-
-    def parse_constant(name: str) -> _Refused:
-        return refuse(f"{name}, which is not a JSON number")
-
+    if isinstance(raw, bytes):
+        text = raw.decode("utf-8")  # strict: an encoded surrogate is not UTF-8
+        surrogates = "\\ud" in text or "\\uD" in text
+    else:
+        text = raw
+        surrogates = "\\ud" in text or "\\uD" in text or _SURROGATE.search(text) is not None
     try:
-        value = json.loads(text, parse_float=parse_float, parse_int=parse_int, parse_constant=parse_constant)
+        value = _STRICT.decode(text)
     except RecursionError:
         raise UnsafeJson((), f"nesting deeper than {MAX_DEPTH} levels") from None
-    if refused or _may_need_walk(text):
+    except _Refused as refused:
+        _walk(_MARKING.decode(text))  # parsed again, the refusals in place, to say where the first is
+        raise UnsafeJson((), refused.problem) from None
+    if surrogates or _may_nest_too_deep(text, value):
         _walk(value)
     return value
 
 
-def _may_need_walk(text: str) -> bool:
-    """Whether the text could hold a surrogate or nest deeper than allowed (cheap C-level scans)."""
-    if text.count("[") + text.count("{") > MAX_DEPTH:
-        return True
-    return "\\ud" in text or "\\uD" in text or _SURROGATE.search(text) is not None
+def _may_nest_too_deep(text: str, value: Any) -> bool:
+    """Whether ``value`` nests deeper than allowed: counted in C first, walked (containers only) if it could."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    return _deeper_than(value, MAX_DEPTH)
+
+
+def _deeper_than(container: Any, levels: int) -> bool:
+    children = container.values() if type(container) is dict else container if type(container) is list else ()
+    for child in children:
+        if type(child) is dict or type(child) is list:
+            if levels <= 1 or _deeper_than(child, levels - 1):
+                return True
+    return False
 
 
 def _walk(value: Any) -> None:
