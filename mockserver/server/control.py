@@ -11,7 +11,7 @@ from starlette.routing import Route
 from mockserver.core.clock import CLOCK_MODES, check_clock_change
 from mockserver.core.conformance import build_report, render_report
 from mockserver.core.errors import BadRequest, NotFound
-from mockserver.core.http.json_body import UnsafeJson, parse_json
+from mockserver.core.http.json_body import MAX_DEPTH, UnsafeJson, parse_json
 from mockserver.core.http.responses import error_response
 from mockserver.core.resources import packaged
 from mockserver.server.fake import Fake
@@ -92,10 +92,14 @@ async def delete_fault(request: Request) -> JSONResponse:
     return JSONResponse({"success": True})
 
 
+# A state snapshot holds API bodies (a workflow's editorInfo, a run's inputs) a few levels down.
+STATE_DEPTH = MAX_DEPTH + 16
+
+
 async def _json_body(request: Request) -> Any:
     """The request's JSON body; BadRequest if it is not JSON, or holds a value the fake refuses."""
     try:
-        return parse_json(await request.body())
+        return parse_json(await request.body(), STATE_DEPTH)
     except UnsafeJson as error:
         raise BadRequest(str(error)) from None
     except ValueError:

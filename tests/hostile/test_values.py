@@ -100,3 +100,14 @@ def test_after_a_refused_speed_every_request_still_answers(http):
     http("POST", "/_mock/clock/advance", who=None, json={"speed": 1e300, "mode": "realtime"})
     assert http("GET", "/v1/workflows").status_code == 200
     assert http("POST", "/_mock/reset", who=None).status_code == 200
+
+
+def test_a_workflow_nested_to_the_limit_still_dumps_and_restores(http, state):
+    deep: object = "leaf"
+    for _ in range(62):  # editorInfo, then 62 levels: the 64th level of the body
+        deep = {"d": deep}
+    workflow_id = http("POST", "/v1/workflows", json={"name": "w", "description": "d"}).json()["workflow"]["id"]
+    assert http("PUT", f"/v1/workflows/{workflow_id}", json={"editorInfo": deep}).status_code == 200
+    dumped = http("GET", "/_mock/state", who=None)
+    assert http("PUT", "/_mock/state", who=None, content=dumped.content, headers=JSON).status_code == 200
+    assert http("GET", f"/v1/workflows/{workflow_id}").json()["workflow"]["editorInfo"] == deep

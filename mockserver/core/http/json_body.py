@@ -88,9 +88,9 @@ _STRICT = json.JSONDecoder(parse_float=_float, parse_int=_int, parse_constant=_c
 _MARKING = json.JSONDecoder(parse_float=_marked(_float), parse_int=_marked(_int), parse_constant=_marked(_constant))
 
 
-def parse_json(raw: bytes | str) -> Any:
+def parse_json(raw: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
     """``raw`` parsed; UnsafeJson for what the fake refuses, ValueError (JSONDecodeError, UnicodeDecodeError)
-    for what is not JSON in UTF-8."""
+    for what is not JSON in UTF-8. ``max_depth`` is for documents that hold API bodies (a state snapshot)."""
     if isinstance(raw, bytes):
         text = raw.decode("utf-8")  # strict: an encoded surrogate is not UTF-8
         surrogates = "\\ud" in text or "\\uD" in text
@@ -100,20 +100,20 @@ def parse_json(raw: bytes | str) -> Any:
     try:
         value = _STRICT.decode(text)
     except RecursionError:
-        raise UnsafeJson((), f"nesting deeper than {MAX_DEPTH} levels") from None
+        raise UnsafeJson((), f"nesting deeper than {max_depth} levels") from None
     except _Refused as refused:
-        _walk(_MARKING.decode(text))  # parsed again, the refusals in place, to say where the first is
+        _walk(_MARKING.decode(text), max_depth)  # parsed again, the refusals in place, to say where the first is
         raise UnsafeJson((), refused.problem) from None
-    if surrogates or _may_nest_too_deep(text, value):
-        _walk(value)
+    if surrogates or _may_nest_too_deep(text, value, max_depth):
+        _walk(value, max_depth)
     return value
 
 
-def _may_nest_too_deep(text: str, value: Any) -> bool:
+def _may_nest_too_deep(text: str, value: Any, max_depth: int) -> bool:
     """Whether ``value`` nests deeper than allowed: counted in C first, walked (containers only) if it could."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
+    if text.count("[") + text.count("{") <= max_depth:
         return False
-    return _deeper_than(value, MAX_DEPTH)
+    return _deeper_than(value, max_depth)
 
 
 def _deeper_than(container: Any, levels: int) -> bool:
@@ -125,19 +125,19 @@ def _deeper_than(container: Any, levels: int) -> bool:
     return False
 
 
-def _walk(value: Any) -> None:
+def _walk(value: Any, max_depth: int) -> None:
     """Raise UnsafeJson at the first refused value, surrogate or too-deep level, depth first in document order."""
     stack: list[tuple[Any, Location, int]] = [(value, (), 0)]
     while stack:
         item, path, depth = stack.pop()
         if isinstance(item, dict):
-            _check_depth(path, depth)
+            _check_depth(path, depth, max_depth)
             for key, child in reversed(list(item.items())):
                 if _SURROGATE.search(key):
                     raise UnsafeJson(path, "a key with a lone UTF-16 surrogate")
                 stack.append((child, (*path, key), depth + 1))
         elif isinstance(item, list):
-            _check_depth(path, depth)
+            _check_depth(path, depth, max_depth)
             for index in range(len(item) - 1, -1, -1):
                 stack.append((item[index], (*path, index), depth + 1))
         elif isinstance(item, str):
@@ -147,6 +147,6 @@ def _walk(value: Any) -> None:
             raise UnsafeJson(path, item.problem)
 
 
-def _check_depth(path: Location, depth: int) -> None:
-    if depth >= MAX_DEPTH:
-        raise UnsafeJson(path[:1], f"nesting deeper than {MAX_DEPTH} levels")
+def _check_depth(path: Location, depth: int, max_depth: int) -> None:
+    if depth >= max_depth:
+        raise UnsafeJson(path[:1], f"nesting deeper than {max_depth} levels")
