@@ -23,6 +23,12 @@ ClockMode = Literal["realtime", "manual", "instant"]
 CLOCK_MODES: tuple[ClockMode, ...] = ("realtime", "manual", "instant")
 # Seconds since the epoch, as time.time gives them: what "now" is in realtime mode.
 WallClock = Callable[[], float]
+# Bounds on what the clock can be told: a speed in simulated seconds per real second, one advance's span,
+# and the latest moment it reaches (a year short of datetime's end, so events scheduled after it still fit).
+MIN_SPEED = 0.001
+MAX_SPEED = 10_000.0
+MAX_ADVANCE_SECONDS = 10 * 366 * 24 * 3600
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def iso(moment: datetime) -> str:
@@ -58,7 +64,7 @@ class Clock:
     def now(self) -> datetime:
         if self.mode != "realtime":
             return self._stopped_at
-        return self._wall_now() + self._ahead
+        return min(self._wall_now() + self._ahead, LATEST)
 
     def span(self, seconds: float) -> timedelta:
         """How long ``seconds`` of simulated work takes on this clock: shortened by the speed in realtime mode."""
@@ -69,7 +75,9 @@ class Clock:
     def advance(self, seconds: float) -> datetime:
         if seconds < 0:
             raise ValueError("the clock never goes back")
-        self._move_to(self.now() + timedelta(seconds=seconds))
+        now = self.now()
+        room = (LATEST - now).total_seconds()
+        self._move_to(LATEST if seconds >= room else now + timedelta(seconds=seconds))
         return self.now()
 
     def advance_to(self, moment: datetime) -> None:
@@ -89,8 +97,8 @@ class Clock:
 
     def _move_to(self, moment: datetime) -> None:
         self.revision += 1
-        self._stopped_at = moment
-        self._ahead = max(timedelta(0), moment - self._wall_now())
+        self._stopped_at = min(moment, LATEST)
+        self._ahead = max(timedelta(0), self._stopped_at - self._wall_now())
 
     def _wall_now(self) -> datetime:
         return datetime.fromtimestamp(self._wall(), UTC)
@@ -117,15 +125,15 @@ class Clock:
         if value.get("mode") not in CLOCK_MODES:
             raise BadRequest(f"clock.mode must be one of: {', '.join(CLOCK_MODES)}")
         speed = value.get("speed")
-        if not isinstance(speed, int | float) or isinstance(speed, bool) or speed <= 0:
-            raise BadRequest("clock.speed must be a number > 0")
+        if not isinstance(speed, int | float) or not _is_speed(speed):
+            raise BadRequest(f"clock.speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}")
         now = value.get("now")
         try:
             moment = parse_iso(now) if isinstance(now, str) else None
         except ValueError:
             moment = None
-        if moment is None:
-            raise BadRequest("clock.now must be an ISO-8601 date")
+        if moment is None or moment > LATEST:
+            raise BadRequest(f"clock.now must be an ISO-8601 date no later than {iso(LATEST)}")
         return {"now": moment.isoformat(), "mode": value["mode"], "speed": float(speed)}
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -138,3 +146,17 @@ class Clock:
             self.revision += 1
         else:
             self._move_to(parse_iso(str(data["now"])))
+
+
+def check_clock_change(now: datetime, seconds: object, speed: object) -> None:
+    """BadRequest unless ``seconds`` is a span the clock may move on from ``now``, and ``speed`` (if any) a speed."""
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_ADVANCE_SECONDS:
+        raise BadRequest(f"seconds must be a number from 0 to {MAX_ADVANCE_SECONDS}")
+    if seconds > (LATEST - now).total_seconds():
+        raise BadRequest(f"seconds would move the clock past {iso(LATEST)}, the latest moment it reaches")
+    if speed is not None and not _is_speed(speed):
+        raise BadRequest(f"speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}")
+
+
+def _is_speed(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and MIN_SPEED <= value <= MAX_SPEED

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from mockserver.core.errors import Forbidden, Unauthorized
+from mockserver.core.http.json_body import parse_json
 
 # What a refused caller is told after the API's own words: where the fake lists the credentials it accepts.
 WHERE_KEYS_ARE = "(mockserver: see GET /_mock/principals on the fake, or the default principals in its README)"
@@ -165,7 +165,7 @@ def _jwt_claims(token: str) -> dict | None:
         return None
     payload = parts[1] + "=" * (-len(parts[1]) % 4)
     try:
-        claims = json.loads(base64.urlsafe_b64decode(payload))
-    except (binascii.Error, ValueError):
+        claims = parse_json(base64.urlsafe_b64decode(payload))
+    except (binascii.Error, ValueError):  # UnsafeJson (too deep, NaN...) is a ValueError
         return None
     return claims if isinstance(claims, dict) else None

@@ -82,6 +82,13 @@ class Scheduler:
             return self._heap[0][0] if self._heap else None
         return min((at for at, _, owner, _ in self._heap if owner in owners), default=None)
 
+    def peek(self) -> tuple[datetime, str, Any] | None:
+        """The next event to apply, with its time and owner, left in place."""
+        if not self._heap:
+            return None
+        at, _, owner, event = self._heap[0]
+        return at, owner, event
+
     def __len__(self) -> int:
         return len(self._heap)
 

@@ -27,6 +27,7 @@ from mockserver.core.contract import Operation, Parameter, UnknownField, Violati
 from mockserver.core.errors import ApiError, BadRequest, Unauthorized
 from mockserver.core.http.dialect import Dialect, read_limited
 from mockserver.core.http.host import Host
+from mockserver.core.http.json_body import UnsafeJson, parse_json
 from mockserver.core.principals import Principal
 from mockserver.orchestrator.backend import OrchestratorBackend
 
@@ -80,7 +81,10 @@ class FastAPIDialect(Dialect[OrchestratorBackend]):
         if content_type and not _is_json(content_type):
             return raw.decode("utf-8", "replace"), True  # then refused: not an object
         try:
-            return json.loads(raw), True
+            return parse_json(raw), True
+        except UnsafeJson as error:
+            detail = {"type": "value_error", "loc": ["body", *error.location], "msg": f"Value error, {error}"}
+            raise RequestValidationError([{**detail, "input": None}]) from None
         except json.JSONDecodeError as error:
             detail = {"type": "json_invalid", "loc": ["body", error.pos], "msg": "JSON decode error"}
             raise RequestValidationError([{**detail, "input": {}, "ctx": {"error": error.msg}}]) from None

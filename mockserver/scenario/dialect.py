@@ -3,7 +3,6 @@ and every refusal in NestJS's ``{"statusCode", "error", "message"}`` envelope.""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -13,6 +12,7 @@ from mockserver.core.contract import Operation, Violation
 from mockserver.core.errors import ApiError, BadRequest, MethodNotAllowed, NotFound
 from mockserver.core.http.dialect import Dialect, read_limited
 from mockserver.core.http.host import Host
+from mockserver.core.http.json_body import UnsafeJson, parse_json
 from mockserver.core.http.observer import is_observer
 from mockserver.core.http.responses import ApiJSONResponse, error_response
 from mockserver.core.principals import Principal
@@ -83,10 +83,10 @@ def _parse_json(raw: bytes, content_type: str) -> tuple[Any, bool]:
     if "json" not in content_type.lower():
         raise BadRequest("Content-Type must be application/json")
     try:
-        return json.loads(raw.decode("utf-8")), True
+        return parse_json(raw), True
     except UnicodeDecodeError:
         raise BadRequest("Request body is not valid UTF-8") from None
-    except RecursionError:
-        raise BadRequest("Request body is nested too deeply") from None
+    except UnsafeJson as error:
+        raise BadRequest(str(error)) from None
     except ValueError as error:
         raise BadRequest(f"Request body is not valid JSON: {error}") from None

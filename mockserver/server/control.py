@@ -8,12 +8,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from mockserver.core.clock import CLOCK_MODES
+from mockserver.core.clock import CLOCK_MODES, MAX_ADVANCE_SECONDS, check_clock_change
 from mockserver.core.conformance import build_report, render_report
 from mockserver.core.errors import BadRequest, NotFound
+from mockserver.core.http.json_body import MAX_DEPTH, UnsafeJson, parse_json
 from mockserver.core.http.responses import error_response
 from mockserver.core.resources import packaged
-from mockserver.server.control_json import control_json
 from mockserver.server.fake import IDLE_MAX_SECONDS, IDLE_MAX_STEPS, Fake
 from mockserver.server.guard import is_loopback_client
 from mockserver.server.journal_filters import JOURNAL_FILTERS, journal_filter
@@ -45,22 +45,21 @@ async def advance_clock(request: Request) -> JSONResponse:
             raise BadRequest("The body must be a JSON object")
         seconds = body.get("seconds", 0)
         mode, speed = body.get("mode"), body.get("speed")
-        if not _is_number(seconds) or seconds < 0:
-            raise BadRequest("seconds must be a number >= 0")
         if mode is not None and mode not in CLOCK_MODES:
             raise BadRequest(f"mode must be one of: {', '.join(CLOCK_MODES)}")
-        if speed is not None and (not _is_number(speed) or speed <= 0):
-            raise BadRequest("speed must be a number > 0")
         until_idle = _idle_bounds(body)
+        with fake.store.lock:
+            check_clock_change(fake.clock.now(), seconds, speed)
+            fake.clock.configure(mode, speed)
+            if until_idle is None:
+                fake.advance(seconds)
+                described = fake.clock.describe()
+            else:
+                run = fake.advance_until_idle(*until_idle)
+                described = {**fake.clock.describe(), **run.as_dict()}
     except BadRequest as error:
         return error_response(error)
-    with fake.store.lock:
-        fake.clock.configure(mode, speed)
-        if until_idle is None:
-            fake.advance(seconds)
-            return JSONResponse(fake.clock.describe())
-        run = fake.advance_until_idle(*until_idle)
-        return JSONResponse({**fake.clock.describe(), **run.as_dict()})
+    return JSONResponse(described)
 
 
 def _is_number(value: Any) -> bool:
@@ -80,8 +79,8 @@ def _idle_bounds(body: dict[str, Any]) -> tuple[float, int] | None:
     if body.get("seconds"):
         raise BadRequest("give seconds or untilIdle, not both")
     max_seconds, max_steps = body.get("maxSeconds", IDLE_MAX_SECONDS), body.get("maxSteps", IDLE_MAX_STEPS)
-    if not _is_number(max_seconds) or max_seconds <= 0:
-        raise BadRequest("maxSeconds must be a number > 0")
+    if not _is_number(max_seconds) or not 0 < max_seconds <= MAX_ADVANCE_SECONDS:
+        raise BadRequest(f"maxSeconds must be a number > 0, at most {MAX_ADVANCE_SECONDS}")
     if not isinstance(max_steps, int) or isinstance(max_steps, bool) or max_steps < 1:
         raise BadRequest("maxSteps must be a whole number >= 1")
     return float(max_seconds), max_steps
@@ -156,9 +155,18 @@ async def delete_fault(request: Request) -> JSONResponse:
     return JSONResponse({"success": True})
 
 
+# A state snapshot holds API bodies (a workflow's editorInfo, a run's inputs) a few levels down.
+STATE_DEPTH = MAX_DEPTH + 16
+
+
 async def _json_body(request: Request) -> Any:
-    """The request's JSON body; BadRequest if it is not strict JSON (see :func:`control_json`)."""
-    return control_json(await request.body())
+    """The request's JSON body; BadRequest if it is not JSON, or holds a value the fake refuses."""
+    try:
+        return parse_json(await request.body(), STATE_DEPTH)
+    except UnsafeJson as error:
+        raise BadRequest(str(error)) from None
+    except ValueError:
+        raise BadRequest("The body must be JSON") from None
 
 
 async def get_state(request: Request) -> JSONResponse:

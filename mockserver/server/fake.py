@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from mockserver.core.clock import Clock
+from mockserver.core.clock import LATEST, Clock
 from mockserver.core.faults import FaultRules
 from mockserver.core.ids import IdFactory
 from mockserver.core.journal import Journal
@@ -129,7 +129,7 @@ class Fake:
         """
         with self.lock:
             start = self.clock.now()
-            limit = start + timedelta(seconds=max_seconds)
+            limit = start + timedelta(seconds=min(max_seconds, (LATEST - start).total_seconds()))
             self.scheduler.advance()
             steps = 0
             while (at := self.scheduler.next_at(JOB_OWNERS)) is not None:

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+from mockserver.core.errors import BadRequest
 from mockserver.scenario.jobs.cost import (
     DEFAULT_NODE_COSTS,
+    MAX_INPUT_IMPACT,
     CostTable,
     WorkflowDefinition,
     estimate_cost,
@@ -442,7 +444,24 @@ def test_a_deep_chain_of_workflows_is_costed_quickly() -> None:
         for level in range(10)
     }
     workflows["workflow_10"] = ([node("words", "generate-prompt")], [])
-    assert cost([call("workflow_0")], workflows=workflows) == 40**10
+    # 40**10 CU is past the most a run may cost: it is refused, once every level is costed (once).
+    with pytest.raises(BadRequest, match="would cost more than 1000000 CU"):
+        cost([call("workflow_0")], workflows=workflows)
+    # Three levels each calling the next 4 times: 4**3, within the maximum cost and the run's budget.
+    for level in (7, 8, 9):
+        workflows[f"workflow_{level}"] = ([call(f"workflow_{level + 1}", f"call_{i}") for i in range(4)], [])
+    assert cost([call("workflow_7")], workflows=workflows) == 4**3
+
+
+def test_a_cost_that_overflows_is_refused_not_a_crash() -> None:
+    inputs = [
+        {"name": "a", "type": "number", "costImpact": True},
+        {"name": "b", "type": "number", "costImpact": True},
+    ]
+    huge = {"a": 1e308, "b": 1e308}  # their product overflows: the inputs' impact is capped instead
+    assert estimate_cost("w", [node("words", "generate-prompt")], inputs, huge, CostTable()) == MAX_INPUT_IMPACT
+    with pytest.raises(BadRequest, match="would cost more than 1000000 CU"):
+        estimate_cost("w", [node("image", "model")], inputs, huge, CostTable())
 
 
 # --- Rounding and determinism --------------------------------------------------------------------

@@ -293,10 +293,56 @@ def test_a_for_each_runs_a_fixed_count_or_over_an_input(for_each: dict) -> None:
     assert validate_flow([for_each], WORKFLOW_INPUTS) is None
 
 
-@pytest.mark.parametrize(("count", "shown"), [(0, "0"), (-2, "-2"), (1.5, "1.5"), ("3", '"3"'), (True, "true")])
-def test_a_for_each_count_must_be_a_positive_integer(count: object, shown: str) -> None:
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [(0, "0"), (-2, "-2"), (1.5, "1.5"), ("3", '"3"'), (True, "true"), (1001, "1001"), (10**9, "1000000000")],
+)
+def test_a_for_each_count_must_be_an_integer_from_one_to_the_maximum(count: object, shown: str) -> None:
     flow = [node("loop", "for-each", count=count, inputs=[from_workflow()])]
-    assert refusal(flow) == f'Invalid flow: node "loop" (for-each): count must be a positive integer, got {shown}'
+    assert refusal(flow) == (
+        f'Invalid flow: node "loop" (for-each): count must be an integer from 1 to 1000, got {shown}'
+    )
+
+
+def test_the_largest_count_is_accepted() -> None:
+    assert validate_flow([node("loop", "for-each", count=1000)], WORKFLOW_INPUTS) is None
+
+
+def test_loop_bodies_that_list_each_other_are_refused() -> None:
+    flow = [
+        node("a", "for-each", count=2, loopBodyNodeIds=["b"]),
+        node("b", "for-each", count=2, loopBodyNodeIds=["a"]),
+    ]
+    assert "its loop body contains itself" in refusal(flow)
+
+
+def test_a_loop_body_that_contains_its_for_each_through_nested_loops_is_refused() -> None:
+    flow = [
+        node("a", "for-each", count=2, loopBodyNodeIds=["b"]),
+        node("b", "for-each", count=2, loopBodyNodeIds=["c"]),
+        node("c", "for-each", count=2, loopBodyNodeIds=["a"]),
+    ]
+    assert "its loop body contains itself" in refusal(flow)
+
+
+def test_a_node_in_two_loop_bodies_is_refused() -> None:
+    flow = [
+        node("gen", "transform"),
+        node("a", "for-each", count=2, loopBodyNodeIds=["gen"]),
+        node("b", "for-each", count=2, loopBodyNodeIds=["gen"]),
+    ]
+    assert refusal(flow) == (
+        'Invalid flow: node "gen": it is in the loop bodies of both "a" and "b": a node can be in one loop body only'
+    )
+
+
+def test_nested_loops_that_form_a_tree_are_accepted() -> None:
+    flow = [
+        node("gen", "transform"),
+        node("inner", "for-each", count=2, loopBodyNodeIds=["gen"]),
+        node("outer", "for-each", count=3, loopBodyNodeIds=["inner"]),
+    ]
+    assert validate_flow(flow, WORKFLOW_INPUTS) is None
 
 
 @pytest.mark.parametrize("inputs", [None, [], [{"name": "items", "type": "string_array"}]])

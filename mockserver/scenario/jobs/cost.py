@@ -9,13 +9,15 @@ and nothing else.
 The estimate equals the bill of a run whose every node succeeds when the inputs decide every branch
 and every loop. Where they do not, it is an upper bound for branches (an if-else decided by another
 node's output is priced with every branch it may take) but not for loops: a loop over another node's
-output counts one iteration, and a workflow that runs itself counts the repeated run as 0.
+output counts one iteration. A workflow that runs itself is refused before it is costed (see
+:mod:`nesting`).
 
 The cost model
 --------------
 For a workflow ``W`` run with input values ``values`` (the values sent plus the inputs' defaults)::
 
-    estimatedCost = max(0, ceil(cost(W, values)))
+    estimatedCost = max(0, ceil(cost(W, values)))     refused (400) when cost(W, values) > 1,000,000,
+                                                      or when the run is sure to pass its budget
 
     cost(W, values) = flow_cost(W, values) * input_impact(W, values)
 
@@ -46,8 +48,8 @@ nodes of every one of its branches count.
     runs(n) = product of iterations(f) over the for-each nodes f that enclose n   (1 when none does)
 
 A for-each node ``f`` encloses ``n`` when ``n`` is listed in ``f.loopBodyNodeIds``, or is enclosed by
-a for-each node that ``f`` encloses: nested loops multiply, and a node listed in the bodies of both
-an outer and an inner loop is still counted once per (outer, inner) iteration pair. ``iterations(f)``
+a for-each node that ``f`` encloses: nested loops multiply (loop bodies form a tree, as a saved flow
+is checked to: a node is in one loop body at most). ``iterations(f)``
 is ``f.count`` when it is a positive integer; otherwise it is the number of items of the array that
 the first of ``f``'s inputs carrying a ``ref`` or a ``value`` resolves to (0 for an empty array), or
 1 when that input resolves to no array. An input resolves, statically, to:
@@ -61,9 +63,9 @@ Outputs of other nodes are not known before the run, so a loop over one counts 1
 **Sub-workflows.** A ``workflow`` node costs its node price plus ``cost(S, sub_values)``, where
 ``S`` is its ``workflowId`` and ``sub_values`` are ``S``'s input defaults overridden by the node's
 inputs that resolve as above (by input ``name``). A workflow that cannot be found has no flow and no
-inputs: it costs ``workflows[S]`` when the table lists it, else 0. A workflow already being costed
-further up the chain costs 0: a workflow that runs itself, directly or through others, counts the
-repeated run as 0.
+inputs: it costs ``workflows[S]`` when the table lists it, else 0; so does one the caller cannot see
+(another project's private workflow), so a dry run tells nothing of it. A workflow already being
+costed further up the chain costs 0 (a run of a workflow that runs itself is refused first).
 
 **Input impact**::
 
@@ -80,7 +82,8 @@ array types      ``len(value) / len(default)``, or ``len(value)`` when the defau
 anything else    1
 ===============  ==============================================================================
 
-Every factor is at least 1, and is 1 when the input has no value of its type. A fixed
+Every factor is at least 1, and is 1 when the input has no value of its type; their product is
+capped at 1,000,000. A fixed
 ``workflows[W]`` price replaces only ``flow_cost``: ``input_impact`` still applies to it.
 
 **Price table.** ``costs.yaml`` in a fixtures folder sets ``nodeTypes`` (merged over the defaults),
@@ -98,8 +101,10 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
+from mockserver.core.errors import BadRequest
+from mockserver.scenario.jobs import budget
 from mockserver.scenario.jobs.inputs import ARRAY_ITEM_TYPES
 from mockserver.scenario.jobs.outputs import if_else
 from mockserver.scenario.workflows.flow import NODE_TYPES, WORKFLOW_REF, node_dependencies
@@ -121,6 +126,10 @@ DEFAULT_NODE_COSTS: Mapping[str, float] = MappingProxyType(
     }
 )
 TRUE_BOOLEAN_FACTOR = 1.5
+# The most a run may cost: a dry run or a run that would cost more is refused (400).
+MAX_ESTIMATED_COST = 1_000_000
+# The most the inputs may multiply a run's cost by, so that no input value makes a cost overflow.
+MAX_INPUT_IMPACT = 1_000_000.0
 
 _MODEL_NODE_TYPES = frozenset({"model", "custom-model"})
 # Amounts this close to a whole number are that number: float sums like 0.7 * 10 = 7.000000000000001.
@@ -198,7 +207,19 @@ def estimate_cost(
 ) -> int:
     """The whole CU cost of running the workflow with ``values`` (see the module docstring)."""
     costing = _Costing(table, resolve_workflow)
-    return round_up(costing.workflow_cost(workflow_id, flow, inputs, values, frozenset()))
+    try:
+        cost, node_total, sub_total = costing.workflow_tally(workflow_id, flow, inputs, values, frozenset())
+    except OverflowError:  # fsum's intermediate overflow: far past the maximum either way
+        cost, node_total, sub_total = math.inf, 0, 0
+    if not cost <= MAX_ESTIMATED_COST:
+        raise BadRequest(
+            f"Workflow {workflow_id} would cost more than {MAX_ESTIMATED_COST} CU with these inputs, "
+            "the most one run may cost"
+        )
+    over = budget.over_budget(node_total, sub_total)
+    if over:
+        raise BadRequest(f"Workflow {workflow_id} {over} with these inputs. {budget.HINT}")
+    return round_up(cost)
 
 
 def round_up(cost: float) -> int:
@@ -214,57 +235,66 @@ def run_impact(definitions: list[dict], values: dict[str, object]) -> float:
 # --- Workflows and nodes -------------------------------------------------------------------------
 
 
+class _Tally(NamedTuple):
+    """What a run of a workflow costs, and what it is sure to use of the run's budget (see :mod:`budget`)."""
+
+    cost: float
+    node_runs: int
+    sub_jobs: int
+
+
+_NOTHING = _Tally(0.0, 0, 0)
+
+
 class _Costing:
-    """One estimate: the price table, how to find sub-workflows, and the sub-workflow costs found so far."""
+    """One estimate: the price table, how to find sub-workflows, and the sub-workflow tallies found so far."""
 
     def __init__(self, table: CostTable, resolve_workflow: WorkflowResolver) -> None:
         self.table = table
         self.resolve_workflow = resolve_workflow
         # A chain of workflows each calling the next many times would otherwise be costed
         # exponentially often; the same sub-workflow with the same values costs the same.
-        self.sub_workflow_costs: dict[tuple[str, frozenset[str], str], float] = {}
+        self.sub_workflow_tallies: dict[tuple[str, frozenset[str], str], _Tally] = {}
 
-    def workflow_cost(
+    def workflow_tally(
         self, workflow_id: str, flow: list[dict], inputs: list[dict], values: dict[str, object], callers: frozenset[str]
-    ) -> float:
-        """``cost(W, values)``; ``callers`` are the workflows whose cost is being computed around this one."""
+    ) -> _Tally:
+        """``cost(W, values)`` and its usage; ``callers`` are the workflows being costed around this one."""
         callers = callers | {workflow_id}
-        if workflow_id in self.table.workflows:
-            flow_cost = float(self.table.workflows[workflow_id])
-        else:
-            flow_cost = self.flow_cost(flow, values, callers)
-        return flow_cost * input_impact(inputs, values)
+        tally = self.flow_tally(flow, values, callers)
+        flow_cost = float(self.table.workflows[workflow_id]) if workflow_id in self.table.workflows else tally.cost
+        return tally._replace(cost=flow_cost * input_impact(inputs, values))
 
-    def flow_cost(self, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> float:
+    def flow_tally(self, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> _Tally:
         nodes = _nodes(flow)
         runs = node_runs(nodes, values)
         skipped = skipped_nodes(nodes, values)
+        costs: list[float] = []
+        node_total = sub_total = 0
+        for index, node in enumerate(nodes):
+            if not runs[index] or node.get("id") in skipped:
+                continue
+            price, sub = node_price(node, self.table), _NOTHING
+            if node.get("type") == "workflow":
+                sub = self.sub_workflow_tally(node, nodes, values, callers)
+                sub_total += runs[index] * (1 + sub.sub_jobs)
+            costs.append(runs[index] * (price + sub.cost))
+            node_total += runs[index] * (1 + sub.node_runs)
         # fsum is exact, so the total does not depend on the order of the nodes.
-        return math.fsum(
-            runs[index] * self.node_cost(node, nodes, values, callers)
-            for index, node in enumerate(nodes)
-            if runs[index] and node.get("id") not in skipped
-        )
+        return _Tally(math.fsum(costs), node_total, sub_total)
 
-    def node_cost(self, node: dict, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> float:
-        """One execution of ``node``, a sub-workflow's cost included."""
-        price = node_price(node, self.table)
-        if node.get("type") == "workflow":
-            price += self.sub_workflow_cost(node, flow, values, callers)
-        return price
-
-    def sub_workflow_cost(
+    def sub_workflow_tally(
         self, node: dict, flow: list[dict], values: dict[str, object], callers: frozenset[str]
-    ) -> float:
+    ) -> _Tally:
         workflow_id = node.get("workflowId")
         if not isinstance(workflow_id, str) or workflow_id in callers:
-            return 0.0
+            return _NOTHING
         sub_flow, sub_inputs = self.resolve_workflow(workflow_id) or ([], [])
         sub_values = {**_defaults(sub_inputs), **_passed_values(node, flow, values)}
         key = (workflow_id, callers, _fingerprint(sub_values))
-        if key not in self.sub_workflow_costs:
-            self.sub_workflow_costs[key] = self.workflow_cost(workflow_id, sub_flow, sub_inputs, sub_values, callers)
-        return self.sub_workflow_costs[key]
+        if key not in self.sub_workflow_tallies:
+            self.sub_workflow_tallies[key] = self.workflow_tally(workflow_id, sub_flow, sub_inputs, sub_values, callers)
+        return self.sub_workflow_tallies[key]
 
 
 def _nodes(flow: list[dict]) -> list[dict]:
@@ -465,7 +495,7 @@ def input_impact(definitions: list[dict], values: dict[str, object]) -> float:
         if definition.get("costImpact") is True
     ]
     # Multiplied in a fixed order so that the order of the definitions cannot change the last bits.
-    return math.prod(sorted(factors))
+    return min(math.prod(sorted(factors)), MAX_INPUT_IMPACT)
 
 
 def _impact_factor(definition: dict, value: object) -> float:

@@ -65,6 +65,9 @@ class Job:
     ends_at: datetime | None = None
     final_progress: float | None = None
     depth: int = 0
+    # On a run's own workflow job: what the run and its sub-workflow jobs have used of the run's budget.
+    node_runs: int = 0
+    sub_jobs: int = 0
 
     @property
     def is_workflow_job(self) -> bool:

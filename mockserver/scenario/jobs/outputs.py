@@ -19,7 +19,7 @@ def template_ids(job: Job) -> set[str]:
     return {
         node_id
         for run in job.nodes or ()
-        if run.type == "for-each" and run.loop_node_id is None
+        if run.loop_node_id is None and run.type == "for-each"
         for node_id in run.definition.get("loopBodyNodeIds") or ()
     }
 

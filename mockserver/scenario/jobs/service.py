@@ -22,6 +22,8 @@ from mockserver.scenario.jobs.simulation import Simulation
 from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows import access
 from mockserver.scenario.workflows.models import Workflow
+from mockserver.scenario.workflows.nesting import check_does_not_run_itself
+from mockserver.scenario.workflows.service import flow_seen_by, visible_workflow
 
 RECENT_WINDOW = timedelta(days=30)
 UPDATE_ORDER_FILTERS = ("status", "type", "types", "workflowId")
@@ -62,17 +64,20 @@ class JobService:
 
     def run(self, principal: Principal, workflow_id: str, body: Any, dry_run: bool) -> Run | DryRun:
         workflow = runnable_workflow(self.store.get_workflow(workflow_id), principal.project_id, workflow_id)
+        check_does_not_run_itself(workflow.id, workflow.flow, flow_seen_by(self.store, principal))
         resolved = resolve_run_inputs(workflow.inputs, body)
-        cost = self.estimate(workflow, resolved.values)
+        cost = self.estimate(principal, workflow, resolved.values)
         if dry_run:
             return DryRun(cost)
         job = self.simulation.submit(workflow, principal.project_id, principal.user_id, resolved.values, cost)
         return Run(job, workflow, resolved.warnings)
 
-    def estimate(self, workflow: Workflow, values: dict[str, Any]) -> int:
+    def estimate(self, principal: Principal, workflow: Workflow, values: dict[str, Any]) -> int:
+        """The run's cost; a workflow ``principal`` cannot see costs as one that does not exist."""
+
         def definition_of(workflow_id: str) -> tuple[list, list] | None:
-            found = self.store.get_workflow(workflow_id)
-            return (found.flow, found.inputs) if found is not None and not found.is_deleted else None
+            found = visible_workflow(self.store, principal, workflow_id)
+            return (found.flow, found.inputs) if found is not None else None
 
         return estimate_cost(workflow.id, workflow.flow, workflow.inputs, values, self.costs, definition_of)
 
@@ -86,6 +91,7 @@ class JobService:
         if action != "cancel":
             raise BadRequest("action must be one of: cancel")
         job = self.get(principal, job_id)
+        access.require_may_decide(principal, job.author_id, job_id)
         if job.is_terminal:
             raise BadRequest(f"Job {job_id} has already ended ({job.status}): only a running job can be canceled")
         if job.is_workflow_job and not self.cancel_workflow_jobs:
@@ -120,6 +126,7 @@ class JobService:
     ) -> tuple[Job, NodeRun]:
         """The workflow job's node of ``node_type`` that waits for ``decision``; the errors say what is not so."""
         job = self.get(principal, job_id)
+        access.require_may_decide(principal, job.author_id, job_id)
         if job.workflow_id != workflow_id or not job.is_workflow_job:
             access.require_visible(principal, self.store.get_workflow(workflow_id), workflow_id)
             raise NotFound(f"Job {job_id} is not a job of workflow {workflow_id}")

@@ -26,7 +26,7 @@ from mockserver.core.clock import Clock, iso
 from mockserver.core.faults import FaultRules
 from mockserver.core.ids import IdFactory
 from mockserver.core.scheduler import Scheduler
-from mockserver.scenario.jobs import billing, outputs, selection
+from mockserver.scenario.jobs import billing, budget, outputs, selection
 from mockserver.scenario.jobs.cost import CostTable, node_price, run_impact
 from mockserver.scenario.jobs.models import ACTIVE_JOB_STATUSES, Job, NodeRun
 from mockserver.scenario.store import ScenarioStore
@@ -98,7 +98,7 @@ class Simulation:
         parent: tuple[Job, NodeRun] | None = None,
     ) -> Job:
         """A new workflow job, ``queued``; it starts when its project has a free slot."""
-        now = self.clock.now()
+        now = self.scheduler.now()  # a sub-workflow starts when its node does, not when the clock stopped
         job = Job(
             job_id=self.ids.new("job"),
             job_type="workflow",
@@ -118,8 +118,11 @@ class Simulation:
         if parent is not None:
             parent_job, run = parent
             job.workflow_job_id, job.node_id, job.depth = parent_job.job_id, run.node_id, parent_job.depth + 1
+            # It starts at once, as its parent waits for it, but holds one of the project's slots while it runs.
+            self.holding[project_id].add(job.job_id)
             self._schedule(now + self.clock.span(QUEUE_SECONDS), job, "warm")
         else:
+            job.node_runs = len(job.nodes or ())
             self.waiting[project_id].append(job.job_id)
         self.store.save_job(job)
         self._admit(project_id, now)
@@ -202,11 +205,22 @@ class Simulation:
             run = job.node(event.node_id or "")
             if run is not None and run.status == "processing":
                 self._finish_node(job, run, at)
+            # Nodes ending together (a loop's iterations) are stepped once, after the last of them: stepping
+            # walks every node of the job, so stepping after each would cost the square of the loop's size.
+            if not self._more_nodes_end(job, at):
                 self._step(job, at)
         elif event.kind == "finish" and job.status == "finalizing":
             job.asset_ids, job.output = outputs.job_outputs(job)
             self._terminate(job, "success", at)
         self._touch(job, at)
+
+    def _more_nodes_end(self, job: Job, at: datetime) -> bool:
+        """Whether the next event due is another of ``job``'s nodes ending at the same moment."""
+        upcoming = self.scheduler.peek()
+        if upcoming is None:
+            return False
+        when, owner, event = upcoming
+        return when == at and owner == OWNER and event.job_id == job.job_id and event.kind == "node-done"
 
     def _admit(self, project_id: str, at: datetime) -> None:
         queue = self.waiting[project_id]
@@ -229,12 +243,15 @@ class Simulation:
         while changed:
             changed = False
             for run in list(job.nodes or ()):
-                if run.node_id in templates and run.loop_node_id is None:
-                    continue
-                if run.status == "pending" and self._dependencies_done(job, run):
-                    self._start_or_skip(job, run, at)
-                    changed = True
-                elif run.type == "for-each" and run.status == "processing" and self._loop_done(job, run):
+                # Statuses first: most runs are neither pending nor a running loop, and are passed over cheaply.
+                status = run.status
+                if status == "pending":
+                    if run.loop_node_id is None and run.node_id in templates:
+                        continue
+                    if self._dependencies_done(job, run):
+                        self._start_or_skip(job, run, at)
+                        changed = True
+                elif status == "processing" and run.type == "for-each" and self._loop_done(job, run):
                     self._end_loop(job, run, at)
                     changed = True
         if all(run.is_terminal for run in job.nodes or ()):
@@ -275,7 +292,7 @@ class Simulation:
         if run.type in WAITING_NODE_TYPES:
             return
         if run.type == "for-each":
-            self._expand_loop(job, run)
+            self._expand_loop(job, run, at)
             return
         if run.type == "workflow":
             self._start_sub_workflow(job, run, at)
@@ -338,17 +355,39 @@ class Simulation:
             reason = "nesting is too deep" if workflow is not None else "is not a ready workflow this project can run"
             self._fail_node(job, run, at, f'Sub-workflow "{workflow_id}" {reason}', "Check the node's workflowId.")
             return
+        root = self._run_of(job)
+        over = budget.over_budget(root.node_runs + len(workflow.flow), root.sub_jobs + 1)
+        if over:
+            self._fail_node(job, run, at, f'Sub-workflow "{workflow_id}" {over}', budget.HINT)
+            return
+        root.sub_jobs += 1
+        root.node_runs += len(workflow.flow)
         values = outputs.node_inputs(job, run)
         child = self.submit(workflow, job.owner_id, job.author_id, values, 0, parent=(job, run))
         run.job_id = child.job_id
 
-    def _expand_loop(self, job: Job, run: NodeRun) -> None:
+    def _run_of(self, job: Job) -> Job:
+        """The workflow job of the run ``job`` is part of: itself, or the job that started its sub-workflow."""
+        while job.workflow_job_id:
+            parent = self.store.get_job(job.workflow_job_id)
+            if parent is None:
+                break
+            job = parent
+        return job
+
+    def _expand_loop(self, job: Job, run: NodeRun, at: datetime) -> None:
         templates = run.definition.get("loopBodyNodeIds") or []
         items = outputs.loop_items(job, run)
         for template_id in templates:
             template = job.node(template_id)
             if template is not None:
                 template.status = "skipped"
+        root = self._run_of(job)
+        over = budget.over_budget(root.node_runs + len(items) * len(templates), root.sub_jobs)
+        if over:
+            self._fail_node(job, run, at, f"The loop's {len(items)} iterations {over}", budget.HINT)
+            return
+        root.node_runs += len(items) * len(templates)
         for index, item in enumerate(items):
             for template_id in templates:
                 template = job.node(template_id)

@@ -29,6 +29,8 @@ NODE_TYPES: frozenset[str] = frozenset(
     }
 )
 MAX_NODES = 50
+# The most iterations a for-each node's ``count`` may ask for.
+MAX_LOOP_COUNT = 1000
 
 # ``ref.node`` names this pseudo-node to read one of the workflow's own inputs.
 WORKFLOW_REF = "workflow"
@@ -171,6 +173,32 @@ def validate_flow(flow: list, inputs: list) -> None:
     if cycle:
         path = " -> ".join(f'"{node_id}"' for node_id in cycle)
         raise BadRequest(f"Invalid flow: the nodes form a cycle: {path} (each node waits for the next)")
+    _check_loop_bodies(flow)
+
+
+def _check_loop_bodies(flow: list) -> None:
+    """Loop bodies form a tree: a node is in at most one body, and no for-each node is inside its own body."""
+    enclosing: dict[str, str] = {}
+    for node in flow:
+        if node["type"] != "for-each":
+            continue
+        for body_id in node.get("loopBodyNodeIds") or ():
+            if body_id in enclosing and enclosing[body_id] != node["id"]:
+                raise _invalid(
+                    f'node "{body_id}"',
+                    f'it is in the loop bodies of both "{enclosing[body_id]}" and "{node["id"]}": '
+                    "a node can be in one loop body only",
+                )
+            enclosing[body_id] = node["id"]
+    for loop_id in enclosing.values():
+        outer, seen = enclosing.get(loop_id), {loop_id}
+        while outer is not None:
+            if outer in seen:
+                raise _invalid(
+                    f'node "{loop_id}" (for-each)', "its loop body contains itself, directly or through nested loops"
+                )
+            seen.add(outer)
+            outer = enclosing.get(outer)
 
 
 def _invalid(where: str, problem: str) -> BadRequest:
@@ -360,8 +388,8 @@ def _check_for_each_node(node: dict, node_ids: frozenset[str]) -> None:
     _check_node_id_list(node, "loopBodyNodeIds", node_ids)
     count = node.get("count")
     if count is not None:
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise _invalid(where, f"count must be a positive integer, got {_show(count)}")
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_LOOP_COUNT:
+            raise _invalid(where, f"count must be an integer from 1 to {MAX_LOOP_COUNT}, got {_show(count)}")
         return
     if not any(_has_source(node_input) for node_input in _objects(node.get("inputs"))):
         raise _invalid(where, 'needs a positive integer "count" or an input to iterate over')

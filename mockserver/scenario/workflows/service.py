@@ -7,6 +7,7 @@ domain objects and raises :mod:`mockserver.core.errors` on refusals.
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows import access, search
 from mockserver.scenario.workflows.flow import validate_flow
 from mockserver.scenario.workflows.models import PRIVACIES, AssetRef, Privacy, Workflow, with_default_kinds
+from mockserver.scenario.workflows.nesting import check_does_not_run_itself
 from mockserver.scenario.workflows.search import WorkflowSearch
 
 SortDirection = Literal["asc", "desc"]
@@ -95,6 +97,8 @@ class WorkflowService:
             access.require_writer(principal, workflow)
             access.check_update_against_lock(principal, workflow, changes)
             updated = self._apply(principal, workflow, changes)
+            if "flow" in changes:
+                check_does_not_run_itself(updated.id, updated.flow, flow_seen_by(self.store, principal))
             self.store.save_workflow(updated)
             return updated
 
@@ -191,6 +195,22 @@ def _page(matches: builtins.list[Workflow], asked: WorkflowSearch) -> SearchResu
     offset = asked.offset or 0
     limit = asked.limit if asked.limit is not None else search.DEFAULT_LIMIT
     return SearchResult(matches[offset : offset + limit], len(matches), {"offset": offset, "limit": limit})
+
+
+def visible_workflow(store: ScenarioStore, principal: Principal, workflow_id: str) -> Workflow | None:
+    """The workflow if ``principal`` may see it; None as if it did not exist otherwise."""
+    workflow = store.get_workflow(workflow_id)
+    return workflow if workflow is not None and access.is_visible(principal, workflow) else None
+
+
+def flow_seen_by(store: ScenarioStore, principal: Principal) -> Callable[[str], list | None]:
+    """A workflow's flow by its id, as ``principal`` sees it: None for one it cannot see."""
+
+    def flow_of(workflow_id: str) -> list | None:
+        workflow = visible_workflow(store, principal, workflow_id)
+        return workflow.flow if workflow is not None else None
+
+    return flow_of
 
 
 def _asset_changes(changes: dict[str, Any]) -> dict[str, AssetRef | None]:
