@@ -135,7 +135,7 @@ def test_the_journal_is_filtered_by_operation_status_verdict_and_principal(http)
         ("principal=" + "x" * 201, "principal must be a user id of 1 to 200 printable characters"),
         ("principal=", "principal must be a user id of 1 to 200 printable characters"),
         ("opration=listJobs", "Unknown query parameters: opration"),
-        ("since=-1", "since must be a whole number"),
+        ("since=-1", "since must be a whole number of at most 18 digits"),
     ],
 )
 def test_bad_journal_filters_get_400_with_what_is_wrong(http, query, message):
