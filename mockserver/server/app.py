@@ -15,7 +15,8 @@ from mockserver.core.http.dialect import serve
 from mockserver.core.http.endpoint import MountedApi, unknown_route_answer
 from mockserver.core.http.fastpath import FastPathApp
 from mockserver.orchestrator import routes as orchestrator
-from mockserver.scenario import cdn as assets
+from mockserver.scenario import cdn
+from mockserver.scenario.assets import routes as assets
 from mockserver.scenario.dialect import SCENARIO
 from mockserver.scenario.jobs import routes as jobs
 from mockserver.scenario.workflows import routes as workflows
@@ -34,10 +35,12 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
     fake = fake or Fake(settings)
     app = FastPathApp(
         routes=[
-            Mount(API_PREFIX, routes=workflows.routes + jobs.routes),
+            Mount(API_PREFIX, routes=workflows.routes + jobs.routes + assets.routes),
             Mount(orchestrator.PREFIX, routes=orchestrator.routes),
             Mount("/_mock", routes=control.routes + dashboard.routes),
-            Route("/cdn/assets/{assetId}", assets.download, methods=["GET"]),
+            Route("/cdn/assets/{assetId}", cdn.download, methods=["GET"]),
+            Route("/cdn/downloads/{jobId}", cdn.download_archive, methods=["GET"]),
+            Route("/cdn/uploads/{uploadId}/parts/{number}", cdn.put_part, methods=["PUT"]),
         ],
         # The control plane and the CDN answer in Scenario's envelope too.
         exception_handlers={HTTPException: unknown_route_answer(APIS, home=SCENARIO_API)},

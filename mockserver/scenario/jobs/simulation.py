@@ -363,7 +363,7 @@ class Simulation:
             self._succeed_node(job, run, at)
 
     def _succeed_node(self, job: Job, run: NodeRun, at: datetime) -> None:
-        outputs.produce(job, run, self.ids, self.store)
+        outputs.produce(job, run, self.ids, self.store, at)
         run.status, run.ends_at = "success", at
         node_job = self.store.get_job(run.job_id) if run.job_id and run.type in NODE_JOB_TYPES else None
         if node_job is not None:
