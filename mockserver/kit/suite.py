@@ -25,6 +25,7 @@ from schemathesis.generation.stateful import run_state_machine_as_test
 
 from mockserver.kit import rules
 from mockserver.kit.contract import CONTRACT
+from mockserver.kit.inputs import SAMPLE_IMAGE
 from mockserver.kit.lifecycle import Decision, LifecycleCheck, LifecycleRun
 from mockserver.kit.results import Failure, Results, curl_command, render_summary, simple_curl
 from mockserver.kit.safety import UNRESTRICTED, GuardedSession, Ledger, Policy, make_safe
@@ -37,8 +38,8 @@ FAKE_LIFECYCLES: tuple[tuple[str, dict[str, Any], Decision], ...] = (
     ("workflow_demo_poster", {"prompt": "a lighthouse at dusk"}, "approve"),
     ("workflow_demo_poster", {"prompt": "a lighthouse at dusk"}, "reject"),
     ("workflow_product_shot", {"prompt": "a red sneaker"}, "cancel-node"),
-    ("workflow_upscaler", {"image": "asset_kit_photo"}, "approve"),
-    ("workflow_bg_remover", {"image": "asset_kit_photo"}, "approve"),
+    ("workflow_upscaler", {"image": SAMPLE_IMAGE}, "approve"),
+    ("workflow_bg_remover", {"image": SAMPLE_IMAGE}, "approve"),
 )
 
 

@@ -16,7 +16,7 @@ from kit_support import SUMMARIES, kit_env, mockserver_command
 from mockserver.kit.safety import ABSENT_WORKFLOW_ID, NAME_MARK
 
 CREDENTIALS = {"SCENARIO_SDK_API_KEY": "key_alice", "SCENARIO_SDK_API_SECRET": "secret_alice"}
-LIFECYCLE = ["--workflow", "workflow_upscaler", "--inputs", '{"image": "asset_kit_photo"}']
+LIFECYCLE = ["--workflow", "workflow_upscaler", "--inputs", '{"image": "asset_photo"}']
 
 
 def check(tmp_path, *arguments: str, base_url: str | None = None) -> tuple[int, dict, str]:

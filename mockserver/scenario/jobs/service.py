@@ -14,8 +14,9 @@ from mockserver.core.clock import Clock, iso, parse_iso
 from mockserver.core.errors import BadRequest, NotFound
 from mockserver.core.pagination import decode_token, encode_token
 from mockserver.core.principals import Principal
+from mockserver.scenario.assets.service import asset_problem
 from mockserver.scenario.jobs.cost import CostTable, estimate_cost
-from mockserver.scenario.jobs.inputs import resolve_run_inputs
+from mockserver.scenario.jobs.inputs import check_asset_inputs, resolve_run_inputs
 from mockserver.scenario.jobs.models import Job
 from mockserver.scenario.jobs.simulation import Simulation
 from mockserver.scenario.store import ScenarioStore
@@ -62,6 +63,8 @@ class JobService:
     def run(self, principal: Principal, workflow_id: str, body: Any, dry_run: bool) -> Run | DryRun:
         workflow = runnable_workflow(self.store.get_workflow(workflow_id), principal.project_id, workflow_id)
         resolved = resolve_run_inputs(workflow.inputs, body)
+        project_id = principal.project_id
+        check_asset_inputs(workflow.inputs, body, lambda asset_id: asset_problem(self.store, project_id, asset_id))
         cost = self.estimate(workflow, resolved.values)
         if dry_run:
             return DryRun(cost)
