@@ -48,6 +48,8 @@ LIFECYCLE_WEIGHT = 4
 
 # Operations that change data: on a live API, sent only with --allow-writes.
 WRITE_OPERATIONS = ("createWorkflow", "updateWorkflow", "deleteWorkflow", "userApproval", "jobAction")
+# Operations that make or delete a project's files: never sent to a live API, whatever it allows.
+FILE_WRITE_OPERATIONS = ("uploadAsset", "deleteAssets", "createUpload", "uploadAction", "requestAssetsDownload")
 # Methods schemathesis may probe a live API with where the contract declares none.
 SAFE_METHODS = ("get", "options", "trace")
 
@@ -103,7 +105,12 @@ class KitSession:
                     # A dry run's documented answer is 402 (or 269): valid data, accepted.
                     "include-operation-id": "runWorkflow",
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "402", "269"]}},
-                }
+                },
+                {
+                    # Parts over the fake's size limit, from a file size and a parts count each in range: 413.
+                    "include-operation-id": "createUpload",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "413"]}},
+                },
             ],
         }
         if self.policy.restricted:
@@ -118,10 +125,14 @@ class KitSession:
         self.contract_operations = [
             result.ok().label for result in schema.get_all_operations() if isinstance(result, Ok)
         ]
-        if self.policy.restricted and not self.policy.allow_writes:
+        if not self.policy.restricted:
+            return schema
+        self.results.note(f"never exercised on a live API: {', '.join(FILE_WRITE_OPERATIONS)}")
+        excluded = list(FILE_WRITE_OPERATIONS)
+        if not self.policy.allow_writes:
             self.results.note(f"not exercised without --allow-writes: {', '.join(WRITE_OPERATIONS)}")
-            return schema.exclude(operation_id=list(WRITE_OPERATIONS))
-        return schema
+            excluded += WRITE_OPERATIONS
+        return schema.exclude(operation_id=excluded)
 
     def steer(self, case: Any) -> None:
         """Keep a case within the safety policy before it is sent (a fake the kit made needs nothing)."""
