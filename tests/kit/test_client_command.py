@@ -1,6 +1,6 @@
 """``mockserver kit client``: real clients run against a fresh fake, and what the report says of them.
 
-Three real clients: the official scenario-sdk (every workflows and jobs method, sync and async),
+Three real clients: the official scenario-sdk (every workflows, jobs, assets and uploads method, sync and async),
 the guide's curl examples, and the flows the manage_workflows tool documents. Then a deliberately
 wrong client, and one written for a newer API.
 """

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
+from mockserver.scenario.assets.outputs import asset_bytes
 from mockserver.scenario.jobs.samples import sample_file
 from mockserver.server.fake import Fake
 from mockserver.server.fixtures import FixtureError, load_fixtures
@@ -41,7 +42,7 @@ def test_the_demo_project_holds_the_documented_asset_ids_as_real_images() -> Non
         for asset_id in DOCUMENTED_IDS:
             asset = fake.scenario.store.get_asset(asset_id)
             assert asset is not None and asset.owner_id == "proj_demo" and asset.kind == "image"
-            assert asset.size == len(sample_file("image", seed=asset_id).content)
+            assert asset_bytes(asset) == sample_file("image", seed=asset_id).content
     finally:
         fake.close()
 

@@ -19,7 +19,7 @@ class Asset:
     asset_type: str  # "uploaded", "uploaded-video", ... or the producing job's kind, as metadata.type
     source: str
     mime_type: str
-    size: int
+    size: int | None  # None for a job output: its sample file is only made when it is read
     created_at: str
     updated_at: str
     name: str | None = None

@@ -30,7 +30,8 @@ def output_asset(
     output_index: int,
     at: str,
 ) -> Asset:
-    sample = sample_file(kind, seed=asset_id)
+    # The kind's MIME type and extension, never the file itself: making it is left to whoever reads it.
+    sample = sample_file(kind)
     asset_type = "background-removal" if node_type == "remove-background" else _OUTPUT_TYPE.get(kind, "unknown")
     return Asset(
         asset_id=asset_id,
@@ -40,7 +41,7 @@ def output_asset(
         asset_type=asset_type,
         source=asset_type,
         mime_type=sample.media_type,
-        size=len(sample.content),
+        size=None,
         created_at=at,
         updated_at=at,
         name=f"{asset_id}.{sample.extension}",

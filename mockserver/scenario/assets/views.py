@@ -21,9 +21,10 @@ def asset_view(asset: Asset, asset_url: AssetUrl) -> dict[str, Any]:
         metadata["modelId"] = asset.model_id
     if asset.parent_id is not None:
         metadata["parentId"] = asset.parent_id
-    properties: dict[str, Any] = {"size": asset.size}
+    data = asset_bytes(asset) if asset.size is None or asset.kind == "image" else b""
+    properties: dict[str, Any] = {"size": len(data) if asset.size is None else asset.size}
     if asset.kind == "image":
-        dimensions = image_dimensions(asset_bytes(asset))
+        dimensions = image_dimensions(data)
         if dimensions is not None:
             properties["width"], properties["height"] = dimensions
     view: dict[str, Any] = {
