@@ -306,3 +306,16 @@ def test_workflow_asset_fields_must_name_assets_of_its_project(http, make_ready_
     mine = uploaded_image()
     workflow = http("PUT", f"/v1/workflows/{workflow_id}", json={"after": mine}).json()["workflow"]
     assert workflow["after"]["assetId"] == mine and workflow["thumbnail"]["assetId"] == mine
+
+
+def test_listing_by_parent_and_root_follows_the_family(http, fake):
+    def child_of(parent: str | None) -> str:
+        body = {"name": "x.png", "image": PNG_URL, **({"parentId": parent} if parent else {})}
+        return http("POST", "/v1/assets", json=body).json()["asset"]["id"]
+
+    root = child_of(None)
+    child = child_of(root)
+    grandchild = child_of(child)
+    assert [a["id"] for a in http("GET", f"/v1/assets?parentAssetId={root}").json()["assets"]] == [child]
+    descendants = {a["id"] for a in http("GET", f"/v1/assets?rootAssetId={root}").json()["assets"]}
+    assert descendants == {child, grandchild}

@@ -41,6 +41,7 @@ async def list_assets(call: ScenarioCall) -> dict[str, Any]:
         inference_id=p.get("inferenceId"),
         model_id=p.get("modelId"),
         parent_asset_id=p.get("parentAssetId"),
+        root_asset_id=p.get("rootAssetId"),
         collection_id=p.get("collectionId"),
         privacy=p.get("privacy"),
         tags=p.get("tags"),
@@ -85,7 +86,9 @@ async def request_asset_download(call: ScenarioCall) -> dict[str, Any]:
 async def request_assets_download(call: ScenarioCall) -> dict[str, Any]:
     query, options = call.body["query"], call.body["options"]
     archive_name = options.get("archiveName") or "assets"
-    job_id = call.backend.assets.request_archive(call.principal, query["assetIds"], query["inferenceIds"], archive_name)
+    job_id = call.backend.assets.request_archive(
+        call.principal, query["assetIds"], query["inferenceIds"], query["modelIds"], archive_name
+    )
     return {"jobId": job_id}
 
 

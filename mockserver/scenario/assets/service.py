@@ -46,6 +46,7 @@ class AssetQuery:
     inference_id: str | None = None
     model_id: str | None = None
     parent_asset_id: str | None = None
+    root_asset_id: str | None = None
     collection_id: str | None = None
     privacy: str | None = None
     tags: str | None = None
@@ -145,18 +146,29 @@ class AssetService:
         filters = [list(scope), query.sort_direction, *_filter_values(query)]
         after = decode_token(query.pagination_token, filters) if query.pagination_token else None
         outputs_of = self._outputs_of(query.inference_id)
-        accept = _acceptor(query, outputs_of)
+        accept = _acceptor(query, outputs_of, self._descends_from)
         descending = query.deleted or query.sort_direction == "desc"
         assets, last = self.store.asset_page(scope, after, descending, query.page_size, accept)
         return assets, encode_token(last, filters) if last else None
 
     def request_archive(
-        self, principal: Principal, asset_ids: builtins.list[str], inference_ids: builtins.list[str], name: str
+        self,
+        principal: Principal,
+        asset_ids: builtins.list[str],
+        inference_ids: builtins.list[str],
+        model_ids: builtins.list[str],
+        name: str,
     ) -> str:
-        """``POST /assets/download``: an archive of the assets named and of the jobs' outputs; its job id."""
+        """``POST /assets/download``: an archive of the assets named, the jobs' outputs and the models'; its job id."""
         wanted = builtins.list(asset_ids)
         for job_id in inference_ids:
             wanted += self._outputs_of(job_id) or []
+        if model_ids:
+            wanted += [
+                asset.asset_id
+                for asset in self.store.all_assets()
+                if asset.model_id in model_ids and asset.owner_id == principal.project_id and not asset.is_deleted
+            ]
         assets = [self.get(principal, asset_id) for asset_id in dict.fromkeys(wanted)]
         if not assets:
             raise BadRequest("query names no asset: give assetIds, or inferenceIds of jobs that produced assets")
@@ -183,6 +195,18 @@ class AssetService:
         raise BadRequest(
             f"Asset {asset.asset_id} is stored as {asset.mime_type}: the fake does not convert it to {target_format}"
         )
+
+    def _descends_from(self, asset: Asset, root_id: str) -> bool:
+        """Whether ``root_id`` is the asset's parent, its parent's parent, and so on."""
+        seen: set[str] = set()
+        parent_id = asset.parent_id
+        while parent_id is not None and parent_id not in seen:
+            if parent_id == root_id:
+                return True
+            seen.add(parent_id)
+            parent = self.store.get_asset(parent_id)
+            parent_id = parent.parent_id if parent is not None else None
+        return False
 
     def _outputs_of(self, job_id: str | None) -> builtins.list[str] | None:
         """The assets a job produced (a workflow job's, or a node job's), for the inferenceId filter."""
@@ -236,6 +260,7 @@ def _filter_values(query: AssetQuery) -> list[Any]:
         query.inference_id,
         query.model_id,
         query.parent_asset_id,
+        query.root_asset_id,
         query.created_after,
         query.created_before,
         query.updated_after,
@@ -243,7 +268,7 @@ def _filter_values(query: AssetQuery) -> list[Any]:
     ]
 
 
-def _acceptor(query: AssetQuery, outputs_of: list[str] | None) -> Any:
+def _acceptor(query: AssetQuery, outputs_of: list[str] | None, descends_from: Any) -> Any:
     bounds = [
         (lambda a: a.created_at, query.created_after, query.created_before),
         (lambda a: a.updated_at, query.updated_after, query.updated_before),
@@ -258,6 +283,7 @@ def _acceptor(query: AssetQuery, outputs_of: list[str] | None) -> Any:
             and (query.inference_id is None or asset.job_id == query.inference_id or asset.asset_id in outputs)
             and (query.model_id is None or asset.model_id == query.model_id)
             and (query.parent_asset_id is None or asset.parent_id == query.parent_asset_id)
+            and (query.root_asset_id is None or descends_from(asset, query.root_asset_id))
             and all(
                 (after is None or stamp(asset) > after) and (before is None or stamp(asset) < before)
                 for stamp, after, before in dated
