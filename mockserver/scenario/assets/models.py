@@ -23,6 +23,8 @@ class Asset:
     created_at: str
     updated_at: str
     name: str | None = None
+    width: int | None = None  # an uploaded PNG's, read once from its header
+    height: int | None = None
     job_id: str | None = None  # the job whose output it is (its inference)
     model_id: str | None = None
     parent_id: str | None = None

@@ -16,7 +16,13 @@ from mockserver.core.errors import BadRequest, Forbidden, NotFound
 from mockserver.core.ids import IdFactory
 from mockserver.core.pagination import decode_token, encode_token
 from mockserver.core.principals import Principal
-from mockserver.scenario.assets.files import check_file_size, decode_data_url, kind_of, uploaded_type
+from mockserver.scenario.assets.files import (
+    check_file_size,
+    decode_data_url,
+    image_dimensions,
+    kind_of,
+    uploaded_type,
+)
 from mockserver.scenario.assets.models import Asset, DownloadRequest
 from mockserver.scenario.store import ScenarioStore
 
@@ -81,6 +87,7 @@ class AssetService:
     def add(self, principal: Principal, name: str, mime_type: str, data: bytes, parent_id: str | None) -> Asset:
         """Store bytes already checked as a new asset of the caller's project."""
         kind = kind_of(mime_type) or "image"
+        width, height = image_dimensions(data) or (None, None)
         now = iso(self.clock.now())
         asset = Asset(
             asset_id=self.ids.new("asset"),
@@ -94,6 +101,8 @@ class AssetService:
             created_at=now,
             updated_at=now,
             name=name,
+            width=width,
+            height=height,
             parent_id=parent_id,
             content=base64.b64encode(data).decode("ascii"),
         )

@@ -21,12 +21,7 @@ def asset_view(asset: Asset, asset_url: AssetUrl) -> dict[str, Any]:
         metadata["modelId"] = asset.model_id
     if asset.parent_id is not None:
         metadata["parentId"] = asset.parent_id
-    data = asset_bytes(asset) if asset.size is None or asset.kind == "image" else b""
-    properties: dict[str, Any] = {"size": len(data) if asset.size is None else asset.size}
-    if asset.kind == "image":
-        dimensions = image_dimensions(data)
-        if dimensions is not None:
-            properties["width"], properties["height"] = dimensions
+    properties = _properties(asset)
     view: dict[str, Any] = {
         "id": asset.asset_id,
         "url": asset_url(asset.asset_id),
@@ -50,6 +45,19 @@ def asset_view(asset: Asset, asset_url: AssetUrl) -> dict[str, Any]:
     if asset.deleted_at is not None:
         view["deletedAt"] = asset.deleted_at
     return view
+
+
+def _properties(asset: Asset) -> dict[str, Any]:
+    """Size and, for a PNG, width and height: stored for an upload, read from the sample file otherwise."""
+    if asset.size is not None:
+        size, dimensions = asset.size, (asset.width, asset.height)
+    else:
+        data = asset_bytes(asset)
+        size, dimensions = len(data), image_dimensions(data) or (None, None)
+    properties: dict[str, Any] = {"size": size}
+    if dimensions[0] is not None:
+        properties["width"], properties["height"] = dimensions
+    return properties
 
 
 def upload_view(upload: Upload, base_url: str) -> dict[str, Any]:
