@@ -42,7 +42,7 @@ def targets(job_id: str) -> list[Target]:
             "PUT /workflows/{id}/run?dryRun=true",
             "PUT",
             "/workflows/workflow_bg_remover/run?dryRun=true",
-            '{"image":"asset_a"}',
+            '{"image":"asset_photo123"}',
         ),
         Target("GET /jobs/{id}", "GET", f"/jobs/{job_id}"),
     ]
@@ -95,7 +95,7 @@ def start_a_job(fake: Server) -> str:
     request = urllib.request.Request(
         base_url("fake", fake) + "/workflows/workflow_bg_remover/run",
         method="PUT",
-        data=b'{"image":"asset_a"}',
+        data=b'{"image":"asset_photo123"}',
         headers={"Authorization": AUTH, "Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request) as response:

@@ -95,7 +95,7 @@ def run(http, headers, rng, workflows, jobs):
     if workflows and rng.random() < 0.5:
         response = http.put(f"/workflows/{rng.choice(workflows)}/run", headers=headers, json={})
     else:
-        response = http.put("/workflows/workflow_upscaler/run", headers=headers, json={"image": "asset_a"})
+        response = http.put("/workflows/workflow_upscaler/run", headers=headers, json={"image": "asset_photo123"})
     if response.status_code == 200:
         jobs.append(response.json()["job"]["jobId"])
         return response, 1

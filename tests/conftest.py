@@ -29,6 +29,12 @@ KEYS = {
 }
 
 
+# A 1x1 PNG, as a data URL: what a client uploads to make an asset of its project.
+PNG_DATA_URL = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+)
+
+
 def basic(who: str) -> dict[str, str]:
     key, secret = KEYS[who]
     return {"Authorization": "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()}
@@ -62,6 +68,18 @@ def http(transport: SyncASGITransport) -> Iterator[Callable[..., httpx.Response]
 
     yield send
     client.close()
+
+
+@pytest.fixture
+def uploaded_image(http: Callable[..., httpx.Response]) -> Callable[..., str]:
+    """Upload an image as a client would: ``uploaded_image("eve")`` is a new asset id of eve's project."""
+
+    def upload(who: str = "alice", name: str = "photo.png") -> str:
+        answer = http("POST", "/v1/assets", who=who, json={"name": name, "image": PNG_DATA_URL})
+        assert answer.status_code == 200, answer.text
+        return answer.json()["asset"]["id"]
+
+    return upload
 
 
 @pytest.fixture

@@ -273,13 +273,6 @@ def moment(value: Any, where: str) -> datetime:
         raise BadRequest(f"{where} must be an ISO-8601 date") from None
 
 
-def string_map(value: Any, where: str) -> dict[str, str]:
-    data = json_object(value, where)
-    if not all(isinstance(item, str) for item in data.values()):
-        raise BadRequest(f"{where} must map ids to strings")
-    return dict(data)
-
-
 def string_lists(value: Any, where: str) -> dict[str, list[str]]:
     data = json_object(value, where)
     for key, items in data.items():

@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from mockserver.kit.contract import contract_document
+from mockserver.kit.inputs import SAMPLE_IMAGE
 from mockserver.kit.safety import ABSENT_WORKFLOW_ID, NAME_MARK
 
 JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
@@ -312,7 +313,7 @@ def sample_inputs(definitions: list[dict[str, Any]]) -> dict[str, Any]:
         "string": "drift check",
         "number": 1,
         "boolean": False,
-        "file": "asset_mockserver_kit",
+        "file": SAMPLE_IMAGE,
         "model": "model_kit",
     }
     values: dict[str, Any] = {}
@@ -467,5 +468,5 @@ def _dig_id(response: httpx.Response) -> str | None:
 
 def prime_fake(target: Any, client: httpx.Client) -> None:
     """Give a fresh fake one finished job, so that its job answers have a shape to compare."""
-    client.put("/workflows/workflow_upscaler/run", json={"image": "asset_mockserver_kit"})
+    client.put("/workflows/workflow_upscaler/run", json={"image": SAMPLE_IMAGE})
     target.advance_clock(600)

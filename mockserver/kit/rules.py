@@ -41,7 +41,33 @@ SEMANTIC_REFUSALS = (
     "Use either offset and limit",
     "Invalid filter:",
     "sortBy[",
+    "Invalid before:",  # a workflow's before/after/thumbnail name assets of its project
+    "Invalid after:",
+    "Invalid thumbnail:",
+    "Invalid parentId:",
+    "image is required",  # uploadAsset: an image as a data URL
+    "image must be",
+    "the data URL",
+    "assetIds must hold",
+    "does not convert",  # requestAssetDownload: assets are served as stored
+    "names no asset",
+    "multipart uploads only",  # createUpload: the fake's multipart uploads
+    "is required for a multipart upload",
+    "is not served by the fake",
+    "is not a file of kind",
+    "parts cannot each hold",
+    "must be a whole number",
+    "is missing parts",  # uploadAction: every part sent, adding up to the file's size
+    "its parts hold",
 )
+
+# listAssets: the date filters each need the listing sorted by their date.
+ASSET_DATE_FILTERS = {
+    "createdAfter": "createdAt",
+    "createdBefore": "createdAt",
+    "updatedAfter": "updatedAt",
+    "updatedBefore": "updatedAt",
+}
 
 
 def documented_query(
@@ -59,6 +85,9 @@ def documented_query(
             query["projectId"] = project_id
         elif not project_required:
             del query["projectId"]
+    if operation_id == "listAssets":
+        sort_by = query.get("sortBy", "createdAt")
+        query = {key: value for key, value in query.items() if ASSET_DATE_FILTERS.get(key, sort_by) == sort_by}
     if operation_id == "listJobs":
         if any(name in query for name in UPDATE_ORDER_FILTERS):
             query.pop("createdAfter", None)

@@ -41,6 +41,8 @@ READ_POSTS = frozenset({"/search/workflows"})
 _WORKFLOW_PATH = re.compile(r"/workflows/(?P<id>[^/]+)(?P<rest>/run|/user-approval|/user-selection)?")
 DECISION_OPERATIONS = ("userApproval", "userSelection")
 _JOB_ACTION_PATH = re.compile(r"/jobs/(?P<id>[^/]+)/action")
+# POSTs that only read: assets by their ids, and the download URL of an asset.
+_READING_POSTS = re.compile(r"/assets/get-bulk|/assets/(?!download$)[^/]+/download")
 
 
 class UnsafeRequest(RuntimeError):
@@ -117,6 +119,8 @@ def refusal(
 ) -> str | None:
     """Why the kit must not send this request to the target, or None when it may."""
     if not policy.restricted or method in READ_METHODS or (method == "POST" and path in READ_POSTS):
+        return None
+    if method == "POST" and _READING_POSTS.fullmatch(path):
         return None
     if method == "POST" and path == "/workflows":
         return None if policy.allow_writes else "creating a workflow needs --allow-writes"

@@ -26,6 +26,7 @@ from schemathesis.generation.stateful import run_state_machine_as_test
 from mockserver.kit import rules
 from mockserver.kit.budget import Budget
 from mockserver.kit.contract import CONTRACT
+from mockserver.kit.inputs import SAMPLE_IMAGE
 from mockserver.kit.lifecycle import Decision, LifecycleCheck, LifecycleRun
 from mockserver.kit.results import Failure, Results, curl_command, render_summary, simple_curl
 from mockserver.kit.safety import UNRESTRICTED, GuardedSession, Ledger, Policy, make_safe
@@ -38,8 +39,8 @@ FAKE_LIFECYCLES: tuple[tuple[str, dict[str, Any], Decision], ...] = (
     ("workflow_demo_poster", {"prompt": "a lighthouse at dusk"}, "approve"),
     ("workflow_demo_poster", {"prompt": "a lighthouse at dusk"}, "reject"),
     ("workflow_product_shot", {"prompt": "a red sneaker"}, "cancel-node"),
-    ("workflow_upscaler", {"image": "asset_kit_photo"}, "approve"),
-    ("workflow_bg_remover", {"image": "asset_kit_photo"}, "approve"),
+    ("workflow_upscaler", {"image": SAMPLE_IMAGE}, "approve"),
+    ("workflow_bg_remover", {"image": SAMPLE_IMAGE}, "approve"),
 )
 
 
@@ -48,6 +49,8 @@ LIFECYCLE_WEIGHT = 4
 
 # Operations that change data: on a live API, sent only with --allow-writes.
 WRITE_OPERATIONS = ("createWorkflow", "updateWorkflow", "deleteWorkflow", "userApproval", "userSelection", "jobAction")
+# Operations that make or delete a project's files: never sent to a live API, whatever it allows.
+FILE_WRITE_OPERATIONS = ("uploadAsset", "deleteAssets", "createUpload", "uploadAction", "requestAssetsDownload")
 # Methods schemathesis may probe a live API with where the contract declares none.
 SAFE_METHODS = ("get", "options", "trace")
 
@@ -108,7 +111,12 @@ class KitSession:
                     # A dry run's documented answer is 402 (or 269): valid data, accepted.
                     "include-operation-id": "runWorkflow",
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "402", "269"]}},
-                }
+                },
+                {
+                    # Parts over the fake's size limit, from a file size and a parts count each in range: 413.
+                    "include-operation-id": "createUpload",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "413"]}},
+                },
             ],
         }
         if self.policy.restricted:
@@ -123,10 +131,14 @@ class KitSession:
         self.contract_operations = [
             result.ok().label for result in schema.get_all_operations() if isinstance(result, Ok)
         ]
-        if self.policy.restricted and not self.policy.allow_writes:
+        if not self.policy.restricted:
+            return schema
+        self.results.note(f"never exercised on a live API: {', '.join(FILE_WRITE_OPERATIONS)}")
+        excluded = list(FILE_WRITE_OPERATIONS)
+        if not self.policy.allow_writes:
             self.results.note(f"not exercised without --allow-writes: {', '.join(WRITE_OPERATIONS)}")
-            return schema.exclude(operation_id=list(WRITE_OPERATIONS))
-        return schema
+            excluded += WRITE_OPERATIONS
+        return schema.exclude(operation_id=excluded)
 
     def steer(self, case: Any) -> None:
         """Keep a case within the safety policy before it is sent (a fake the kit made needs nothing)."""

@@ -14,6 +14,9 @@ from mockserver.core.faults import FaultRules
 from mockserver.core.ids import IdFactory
 from mockserver.core.scheduler import Scheduler
 from mockserver.core.store import Store
+from mockserver.scenario.assets.fixtures import asset_from_fixture
+from mockserver.scenario.assets.service import AssetService
+from mockserver.scenario.assets.uploads import UploadService
 from mockserver.scenario.consistency import check_consistency
 from mockserver.scenario.jobs.cost import CostTable
 from mockserver.scenario.jobs.models import Job
@@ -37,6 +40,7 @@ class ScenarioBackend:
         contract: Path,
         costs: dict[str, Any],
         fixtures: list[dict[str, Any]],
+        asset_fixtures: list[dict[str, Any]],
         max_concurrent_jobs: int,
         cancel_workflow_jobs: bool,
         dry_run_status: int,
@@ -47,8 +51,11 @@ class ScenarioBackend:
         self.dry_run_status = dry_run_status
         self.costs = CostTable.from_fixtures(costs)
         self.fixtures = fixtures
+        self.asset_fixtures = list(asset_fixtures)
         # A fixture without ``createdAt`` was created when the fake started, and stays so across resets.
         self.started_at = iso(clock.now())
+        self.assets = AssetService(self.store, clock, ids)
+        self.uploads = UploadService(self.store, clock, ids, self.assets)
         self.workflows = WorkflowService(self.store, clock, ids)
         self.simulation = Simulation(
             self.store,
@@ -68,9 +75,11 @@ class ScenarioBackend:
         self.simulation.on_job_ended = listener
 
     def reset(self) -> None:
-        """Back to the fixtures' workflows, with no job; the fake's scheduler forgets the jobs' events."""
+        """Back to the fixtures' assets and workflows, with no job; the fake's scheduler forgets the jobs' events."""
         self.store.clear()
         self.simulation.clear()
+        for record in self.asset_fixtures:
+            self.store.save_asset(asset_from_fixture(record, self.started_at))
         for record in self.fixtures:
             self.store.save_workflow(workflow_from_fixture(record, self.started_at))
 
@@ -83,6 +92,8 @@ class ScenarioBackend:
             workflows=self.store.all_workflows(),
             jobs=self.store.all_jobs(),
             assets=self.store.all_assets(),
+            uploads=self.store.all_uploads(),
+            downloads=self.store.all_downloads(),
             events=self.scheduler.entries(OWNER),
             next_seq=self.scheduler.next_seq(),
             waiting=waiting,
@@ -101,8 +112,12 @@ class ScenarioBackend:
         for workflow in state.workflows:
             self.store.save_workflow(workflow)
         self.store.save_jobs(state.jobs)
-        for asset_id, kind in state.assets.items():
-            self.store.save_asset(asset_id, kind)
+        for asset in state.assets:
+            self.store.save_asset(asset)
+        for upload in state.uploads:
+            self.store.save_upload(upload)
+        for download in state.downloads:
+            self.store.save_download(download)
         self.simulation.restore_queues(state.waiting, state.holding)
         self.scheduler.restore(OWNER, state.events, state.next_seq)
 

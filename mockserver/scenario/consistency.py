@@ -19,6 +19,9 @@ def check_consistency(state: ScenarioState, max_concurrent_jobs: int) -> None:
     """BadRequest naming the first field (``jobs[3].workflowId``) that disagrees with the rest."""
     workflows = unique_ids((workflow.id for workflow in state.workflows), "workflows", "id")
     jobs = unique_ids((job.job_id for job in state.jobs), "jobs", "jobId")
+    unique_ids((asset.asset_id for asset in state.assets), "assets", "assetId")
+    unique_ids((upload.upload_id for upload in state.uploads), "uploads", "id")
+    unique_ids((download.job_id for download in state.downloads), "downloads", "jobId")
     for i, workflow in enumerate(state.workflows):
         _check_workflow(workflow, f"workflows[{i}]")
     for i, job in enumerate(state.jobs):

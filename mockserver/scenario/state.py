@@ -1,10 +1,10 @@
-"""Scenario's part of a snapshot: workflows, jobs (with their node runs), assets, and the simulation's
-scheduled events, queues and slots."""
+"""Scenario's part of a snapshot: workflows, jobs (with their node runs), assets (with the bytes uploaded),
+uploads in progress, download archives, and the simulation's scheduled events, queues and slots."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -16,20 +16,24 @@ from mockserver.core.records import (
     record_from_json,
     record_to_json,
     string_lists,
-    string_map,
     whole_number,
 )
 from mockserver.core.scheduler import Entry
+from mockserver.scenario.assets.models import Asset, DownloadRequest, Upload
 from mockserver.scenario.jobs.models import Job
 from mockserver.scenario.jobs.simulation import JobEvent
 from mockserver.scenario.workflows.models import Workflow
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class ScenarioState:
     workflows: list[Workflow]
     jobs: list[Job]
-    assets: dict[str, str]  # asset id -> kind, in the order they were made
+    assets: list[Asset]  # in the order they were made
+    uploads: list[Upload]
+    downloads: list[DownloadRequest]
     events: list[Entry]  # the simulation's scheduled job events
     next_seq: int  # the scheduler's next sequence number
     waiting: dict[str, list[str]]  # project -> jobs waiting for a slot, in order
@@ -41,7 +45,9 @@ def state_to_json(state: ScenarioState) -> dict[str, Any]:
     return {
         "workflows": [workflow.model_dump(by_alias=True, mode="json") for workflow in state.workflows],
         "jobs": [record_to_json(job) for job in state.jobs],
-        "assets": dict(state.assets),
+        "assets": [record_to_json(asset) for asset in state.assets],
+        "uploads": [record_to_json(upload) for upload in state.uploads],
+        "downloads": [record_to_json(download) for download in state.downloads],
         "simulation": {
             "events": [_event_to_json(entry) for entry in state.events],
             "nextSeq": state.next_seq,
@@ -60,12 +66,19 @@ def state_from_json(document: dict[str, Any]) -> ScenarioState:
     return ScenarioState(
         workflows=[_workflow(item, f"workflows[{i}]") for i, item in enumerate(workflows)],
         jobs=[_job(item, f"jobs[{i}]") for i, item in enumerate(jobs)],
-        assets=string_map(document.get("assets"), "assets"),
+        assets=_records(Asset, document, "assets"),
+        uploads=_records(Upload, document, "uploads"),
+        downloads=_records(DownloadRequest, document, "downloads"),
         events=[_event(item, f"simulation.events[{i}]") for i, item in enumerate(events)],
         next_seq=whole_number(simulation.get("nextSeq"), "simulation.nextSeq"),
         waiting=string_lists(simulation.get("waiting"), "simulation.waiting"),
         holding=string_lists(simulation.get("holding"), "simulation.holding"),
     )
+
+
+def _records(cls: type[T], document: dict[str, Any], key: str) -> list[T]:
+    items = json_list(document.get(key), key)
+    return [record_from_json(cls, item, f"{key}[{i}]") for i, item in enumerate(items)]
 
 
 def _workflow(value: Any, where: str) -> Workflow:

@@ -1,4 +1,4 @@
-"""Scenario's tables: workflows, jobs and assets.
+"""Scenario's tables: workflows, jobs, assets, uploads and download archives.
 
 Workflows are kept as compressed JSON (their flows and inputs are most of
 their weight, and compress well: bench/bench_scale.py measures it), with
@@ -16,6 +16,7 @@ from typing import Any
 
 from mockserver.core.index import Cursor, Key
 from mockserver.core.store import Store
+from mockserver.scenario.assets.models import Asset, DownloadRequest, Upload
 from mockserver.scenario.jobs.models import Job
 from mockserver.scenario.workflows.models import Workflow
 
@@ -50,6 +51,17 @@ def job_keys(job: Job) -> list[tuple[Hashable, Key]]:
     return keys
 
 
+def asset_keys(asset: Asset) -> list[tuple[Hashable, Key]]:
+    """The asset listings an asset appears in: its project's by creation and by update, or the deleted ones."""
+    owner = asset.owner_id
+    if asset.deleted_at is not None:
+        return [(("assets-deleted", owner), (asset.deleted_at, asset.asset_id))]
+    return [
+        (("assets", owner, "createdAt"), (asset.created_at, asset.asset_id)),
+        (("assets", owner, "updatedAt"), (asset.updated_at, asset.asset_id)),
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class _StoredWorkflow:
     key: Key
@@ -71,7 +83,9 @@ class ScenarioStore:
         self._workflows = store.table(_StoredWorkflow.listings, changed_in_place=False)
         self._decoded: OrderedDict[str, Workflow] = OrderedDict()
         self._jobs = store.table(job_keys)
-        self._assets: dict[str, str] = {}
+        self._assets = store.table(asset_keys, changed_in_place=False)
+        self._uploads: dict[str, Upload] = {}
+        self._downloads: dict[str, DownloadRequest] = {}
 
     # ---- workflows
 
@@ -135,15 +149,39 @@ class ScenarioStore:
 
     # ---- assets
 
-    def save_asset(self, asset_id: str, kind: str) -> None:
-        self._assets[asset_id] = kind
+    def save_asset(self, asset: Asset) -> None:
+        """Store an asset; a changed asset is saved as a new record, never changed in place."""
+        self._assets.save(asset.asset_id, asset)
 
-    def asset_kind(self, asset_id: str) -> str | None:
+    def get_asset(self, asset_id: str) -> Asset | None:
         return self._assets.get(asset_id)
 
-    def all_assets(self) -> dict[str, str]:
-        """Every asset id with its kind, in the order they were made."""
-        return dict(self._assets)
+    def asset_page(
+        self, scope: Hashable, after: Cursor | None, descending: bool, limit: int, accept: Any
+    ) -> tuple[list[Asset], Cursor | None]:
+        return self._assets.page(scope, after, descending, limit, accept)
+
+    def all_assets(self) -> list[Asset]:
+        """Every asset, in the order they were made."""
+        return self._assets.all()
+
+    def save_upload(self, upload: Upload) -> None:
+        self._uploads[upload.upload_id] = upload
+
+    def get_upload(self, upload_id: str) -> Upload | None:
+        return self._uploads.get(upload_id)
+
+    def all_uploads(self) -> list[Upload]:
+        return list(self._uploads.values())
+
+    def save_download(self, download: DownloadRequest) -> None:
+        self._downloads[download.job_id] = download
+
+    def get_download(self, job_id: str) -> DownloadRequest | None:
+        return self._downloads.get(job_id)
+
+    def all_downloads(self) -> list[DownloadRequest]:
+        return list(self._downloads.values())
 
     def clear(self) -> None:
         with self.lock:
@@ -151,3 +189,5 @@ class ScenarioStore:
             self._decoded.clear()
             self._jobs.clear()
             self._assets.clear()
+            self._uploads.clear()
+            self._downloads.clear()

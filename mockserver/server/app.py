@@ -21,7 +21,8 @@ from mockserver.mcp import auth
 from mockserver.mcp import http as mcp_http
 from mockserver.mcp.server import build_server
 from mockserver.orchestrator import routes as orchestrator
-from mockserver.scenario import cdn as assets
+from mockserver.scenario import cdn
+from mockserver.scenario.assets import routes as assets
 from mockserver.scenario.dialect import SCENARIO
 from mockserver.scenario.jobs import routes as jobs
 from mockserver.scenario.workflows import routes as workflows
@@ -41,10 +42,12 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
     fake = fake or Fake(settings)
     app = FastPathApp(
         routes=[
-            Mount(API_PREFIX, routes=workflows.routes + jobs.routes),
+            Mount(API_PREFIX, routes=workflows.routes + jobs.routes + assets.routes),
             Mount(orchestrator.PREFIX, routes=orchestrator.routes),
             Mount("/_mock", routes=control.routes + dashboard.routes),
-            Route("/cdn/assets/{assetId}", assets.download, methods=["GET"]),
+            Route("/cdn/assets/{assetId}", cdn.download, methods=["GET"]),
+            Route("/cdn/downloads/{jobId}", cdn.download_archive, methods=["GET"]),
+            Route("/cdn/uploads/{uploadId}/parts/{number}", cdn.put_part, methods=["PUT"]),
             Route(
                 mcp_http.PATH,
                 mcp_http.StreamableHttpEndpoint(lambda: mcp_server(fake, auth.from_request_headers)),

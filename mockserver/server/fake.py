@@ -78,6 +78,7 @@ class Fake:
             contract=self.settings.contract,
             costs=self.fixtures.costs,
             fixtures=self.fixtures.workflows,
+            asset_fixtures=self.fixtures.assets,
             max_concurrent_jobs=self.settings.max_concurrent_jobs,
             cancel_workflow_jobs=self.settings.cancel_workflow_jobs,
             dry_run_status=self.settings.dry_run_status,

@@ -1,8 +1,9 @@
 """Seed data: principals and workflows, read from a folder of YAML or JSON files.
 
 A fixtures folder holds ``principals.yaml`` (projects, API keys, bearer tokens, webhooks),
-``costs.yaml`` and any number of workflow files under ``workflows/`` (one workflow, or a list,
-per file, in the API's own camelCase shape plus ``ownerId``/``authorId``).
+``costs.yaml``, ``assets.yaml`` (the assets each project starts with) and any number of workflow
+files under ``workflows/`` (one workflow, or a list, per file, in the API's own camelCase shape plus
+``ownerId``/``authorId``).
 
 Everything is checked before a fake starts from it, workflows as ``PUT /workflows/{id}`` checks them:
 a bad file is a :class:`FixtureError` naming the file, the field and the problem, never a half-loaded fake.
@@ -21,6 +22,7 @@ import yaml
 
 from mockserver.core.errors import BadRequest
 from mockserver.core.principals import ROLES
+from mockserver.scenario.assets.fixtures import asset_from_fixture
 from mockserver.scenario.backend import workflow_from_fixture
 from mockserver.scenario.jobs.cost import CostTable
 from mockserver.server.webhooks import parse_webhook
@@ -48,6 +50,7 @@ class FixtureSet:
     api_keys: list[dict[str, Any]] = field(default_factory=list)
     bearer_tokens: list[dict[str, Any]] = field(default_factory=list)
     workflows: list[dict[str, Any]] = field(default_factory=list)
+    assets: list[dict[str, Any]] = field(default_factory=list)
     costs: dict[str, Any] = field(default_factory=dict)
     webhooks: list[dict[str, Any]] = field(default_factory=list)
 
@@ -74,13 +77,15 @@ def _load_cached(fingerprints: tuple[tuple[str, tuple[tuple[str, int], ...]], ..
     for folder, _files in fingerprints:
         _load_folder(Path(folder), records)
     _check_principals(records)
+    owners = _check_assets(records)
     for workflow in records.workflows:
-        _check_workflow(workflow)
+        _check_workflow(workflow, owners)
     return FixtureSet(
         projects=records.values("projects"),
         api_keys=records.values("apiKeys"),
         bearer_tokens=records.values("bearerTokens"),
         workflows=[record.value for record in records.workflows],
+        assets=[record.value for record in records.assets],
         costs=records.costs,
         webhooks=records.values("webhooks"),
     )
@@ -99,6 +104,7 @@ class _Record:
 class _Records:
     sections: dict[str, list[_Record]] = field(default_factory=lambda: {s: [] for s in _PRINCIPAL_SECTIONS})
     workflows: list[_Record] = field(default_factory=list)
+    assets: list[_Record] = field(default_factory=list)
     costs: dict[str, Any] = field(default_factory=dict)
 
     def values(self, section: str) -> list[Any]:
@@ -109,6 +115,9 @@ def _load_folder(folder: Path, records: _Records) -> None:
     principals = _first_existing(folder, "principals")
     if principals is not None:
         _read_principals(principals, records)
+    assets = _first_existing(folder, "assets")
+    if assets is not None:
+        _read_assets(assets, records)
     costs = _first_existing(folder, "costs")
     if costs is not None:
         _merge(records.costs, _read_costs(costs))
@@ -129,6 +138,13 @@ def _read_principals(path: Path, records: _Records) -> None:
         if not isinstance(entries, list):
             raise FixtureError(path, section, "must be a list")
         records.sections[section] += [_Record(path, f"{section}[{i}]", entry) for i, entry in enumerate(entries)]
+
+
+def _read_assets(path: Path, records: _Records) -> None:
+    entries = _mapping(path, "assets", _read(path)).get("assets") or []
+    if not isinstance(entries, list):
+        raise FixtureError(path, "assets", "must be a list")
+    records.assets += [_Record(path, f"assets[{i}]", entry) for i, entry in enumerate(entries)]
 
 
 def _read_costs(path: Path) -> dict[str, Any]:
@@ -215,12 +231,37 @@ def _known(record: _Record, name: str, known: set[str], what: str) -> None:
         raise FixtureError(record.path, f"{record.field}.{name}", f"{value!r} names no known {what} (known: {listed})")
 
 
-def _check_workflow(record: _Record) -> None:
-    """The workflow as the API would take it whole: its fields, its dates and its flow."""
+def _check_assets(records: _Records) -> dict[str, str]:
+    """Every asset well formed, in a known project, its id used once; each asset id with its project."""
+    projects = {record.value["id"] for record in records.sections["projects"]}
+    owners: dict[str, str] = {}
+    for record in records.assets:
+        try:
+            asset = asset_from_fixture(record.value, _ANY_START)
+        except ValueError as error:
+            field, _, problem = str(error).partition(": ")
+            raise FixtureError(record.path, f"{record.field}.{field}", problem) from None
+        if asset.owner_id not in projects:
+            listed = ", ".join(sorted(projects)) or "none"
+            problem = f"{asset.owner_id!r} names no known project (known: {listed})"
+            raise FixtureError(record.path, f"{record.field}.ownerId", problem)
+        if asset.asset_id in owners:
+            raise FixtureError(record.path, f"{record.field}.id", f"{asset.asset_id!r} is used by another asset")
+        owners[asset.asset_id] = asset.owner_id
+    return owners
+
+
+def _check_workflow(record: _Record, asset_owners: dict[str, str]) -> None:
+    """The workflow as the API would take it whole: its fields, its dates, its flow and its assets."""
     if not isinstance(record.value, dict):
         raise FixtureError(record.path, record.field, "a workflow must be a mapping")
     workflow_id = record.value.get("id")
     where = f"workflow {workflow_id!r}" if isinstance(workflow_id, str) else record.field
+    for name in ("before", "after", "thumbnail"):
+        asset_id = record.value.get(name)
+        if asset_id is not None and asset_owners.get(asset_id) != record.value.get("ownerId"):
+            problem = f"{asset_id!r} names no asset of project {record.value.get('ownerId')!r} in assets.yaml"
+            raise FixtureError(record.path, f"{where} {name}", problem)
     try:
         workflow_from_fixture(record.value, _ANY_START)
     except pydantic.ValidationError as error:

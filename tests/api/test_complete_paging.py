@@ -15,7 +15,7 @@ Http = Callable[..., httpx.Response]
 Change = Callable[[], None]
 
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-RUNNABLE = [("workflow_upscaler", {"image": "asset_a"}), ("workflow_bg_remover", {"image": "asset_b"})]
+RUNNABLE = [("workflow_upscaler", {"image": "asset_photo123"}), ("workflow_bg_remover", {"image": "asset_input123"})]
 
 
 def ok(response: httpx.Response) -> dict:
@@ -46,7 +46,10 @@ def assert_each_once(seen: list[str], expected: set[str]) -> None:
 
 
 def test_the_jobs_of_a_workflow_are_all_listed_while_they_run(http, fake):
-    runs = [ok(http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": "asset_a"}))["job"] for _ in range(4)]
+    runs = [
+        ok(http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": "asset_photo123"}))["job"]
+        for _ in range(4)
+    ]
     fake.advance(3)
     running = ok(http("GET", "/v1/jobs?workflowId=workflow_upscaler&pageSize=100"))["jobs"]
     workflow_jobs = [job for job in running if job["jobType"] == "workflow"]

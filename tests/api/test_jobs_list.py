@@ -12,11 +12,11 @@ def runs(http, fake):
     """Three upscaler runs and two background-remover runs, a second apart."""
     made = []
     for workflow_id, body in [
-        ("workflow_upscaler", {"image": "asset_a"}),
-        ("workflow_bg_remover", {"image": "asset_b"}),
-        ("workflow_upscaler", {"image": "asset_c"}),
-        ("workflow_bg_remover", {"image": "asset_d"}),
-        ("workflow_upscaler", {"image": "asset_e"}),
+        ("workflow_upscaler", {"image": "asset_photo123"}),
+        ("workflow_bg_remover", {"image": "asset_input123"}),
+        ("workflow_upscaler", {"image": "asset_before123"}),
+        ("workflow_bg_remover", {"image": "asset_after123"}),
+        ("workflow_upscaler", {"image": "asset_output123"}),
     ]:
         made.append(http("PUT", f"/v1/workflows/{workflow_id}/run", json=body).json()["job"]["jobId"])
         fake.clock.advance(1)
@@ -107,8 +107,8 @@ def test_paging_by_creation_visits_every_job_once(http, runs):
 
 
 def test_page_size_goes_up_to_200_as_the_sdk_documents(http, fake, sdk):
-    for index in range(205):
-        http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": f"asset_{index}"})
+    for _ in range(205):
+        http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": "asset_photo123"})
     first = sdk("alice").jobs.list(page_size=200)
     assert len(first.jobs) == 200 and first.next_pagination_token
     ids = [job.job_id for job in first.jobs]

@@ -99,13 +99,14 @@ def poll(http, fake, job_id, until=TERMINAL, who="alice", steps=200):
     raise AssertionError(f"job {job_id} never reached {until}; saw {seen}")
 
 
-def test_sdk_runs_a_seeded_app_and_downloads_its_outputs(sdk, fake, transport):
+def test_sdk_runs_a_seeded_app_and_downloads_its_outputs(sdk, fake, transport, uploaded_image):
     client = sdk("eve")
-    run = client.workflows.run("workflow_upscaler", body={"image": "asset_photo123"})
+    photo = uploaded_image("eve")
+    run = client.workflows.run("workflow_upscaler", body={"image": photo})
     assert run.job.status == "queued" and run.job.progress == 0 and run.job.job_type == "workflow"
     assert run.workflow.id == "workflow_upscaler"
     assert [node.status for node in run.job.metadata.flow] == ["pending"]
-    assert run.job.metadata.input == {"image": "asset_photo123", "scale": 2, "strength": 0.75}
+    assert run.job.metadata.input == {"image": photo, "scale": 2, "strength": 0.75}
     job = run.job
     progress = [job.progress]
     while job.status not in TERMINAL:
@@ -264,15 +265,17 @@ def test_approval_without_project_id_uses_the_keys_project(http, fake, sdk):
 
 
 def test_dry_run_answers_402_with_the_cost_billed_by_the_real_run(http, fake):
-    response = http("PUT", "/v1/workflows/workflow_upscaler/run?dryRun=true", json={"image": "asset_a", "scale": 4})
+    response = http(
+        "PUT", "/v1/workflows/workflow_upscaler/run?dryRun=true", json={"image": "asset_photo123", "scale": 4}
+    )
     assert response.status_code == 402
     body = response.json()
     assert body["statusCode"] == 402 and body["message"] == "Dry run completed"
     assert body["estimatedCost"] == 10  # custom-model 5, doubled by scale 4 over its default 2
     assert http("GET", "/v1/jobs").json()["jobs"] == []
-    again = http("PUT", "/v1/workflows/workflow_upscaler/run?dryRun=true", json={"image": "asset_a", "scale": 4})
+    again = http("PUT", "/v1/workflows/workflow_upscaler/run?dryRun=true", json={"image": "asset_photo123", "scale": 4})
     assert again.json() == body
-    run = http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": "asset_a", "scale": 4}).json()
+    run = http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": "asset_photo123", "scale": 4}).json()
     assert run["job"]["billing"]["cuCost"] == body["estimatedCost"]
     final, _ = poll(http, fake, run["job"]["jobId"])
     assert final["billing"]["cuCost"] == body["estimatedCost"]
@@ -280,7 +283,7 @@ def test_dry_run_answers_402_with_the_cost_billed_by_the_real_run(http, fake):
 
 def test_dry_run_surfaces_as_api_status_error_in_the_sdk(sdk):
     with pytest.raises(scenario_sdk.APIStatusError) as raised:
-        sdk("alice").workflows.run("workflow_bg_remover", body={"image": "asset_a"}, dry_run="true")
+        sdk("alice").workflows.run("workflow_bg_remover", body={"image": "asset_photo123"}, dry_run="true")
     assert raised.value.status_code == 402 and raised.value.body["estimatedCost"] == 2
 
 
@@ -288,7 +291,7 @@ def test_dry_run_269_option_and_dry_run_api():
     fake = Fake(Settings(clock_mode="manual", dry_run_status=269))
     with alice_client(fake) as client:
         for mode in ("true", "api"):
-            answer = client.workflows.run("workflow_bg_remover", body={"image": "asset_a"}, dry_run=mode)
+            answer = client.workflows.run("workflow_bg_remover", body={"image": "asset_photo123"}, dry_run=mode)
             assert answer.job is None
             assert answer.to_dict() == {"statusCode": 269, "message": "Dry run completed", "estimatedCost": 2}
         assert fake.scenario.store.all_jobs() == []
@@ -367,7 +370,7 @@ def test_requested_node_failure(http, fake):
 
 
 def test_cancel_a_node_job_cancels_the_workflow_job(http, fake):
-    run = http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": "asset_a"}).json()
+    run = http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": "asset_photo123"}).json()
     job_id = run["job"]["jobId"]
     refused = http("POST", f"/v1/jobs/{job_id}/action", json={"action": "cancel"})
     assert refused.status_code == 400 and "workflow job" in refused.json()["message"]
@@ -386,7 +389,7 @@ def test_cancel_a_node_job_cancels_the_workflow_job(http, fake):
 
 @pytest.mark.parametrize("body", [None, {}])
 def test_cancel_is_the_default_action(http, fake, body):
-    job_id = http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": "asset_a"}).json()["job"]["jobId"]
+    job_id = http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": "asset_photo123"}).json()["job"]["jobId"]
     poll(http, fake, job_id, until={"in-progress"})
     fake.clock.advance(1)
     node_job_id = http("GET", f"/v1/jobs/{job_id}").json()["job"]["metadata"]["flow"][0]["jobId"]
@@ -407,13 +410,14 @@ def test_cancel_a_workflow_job_when_the_option_allows_it():
         assert client.jobs.retrieve(job.job_id).job.status == "canceled"
 
 
-def test_the_eleventh_concurrent_job_stays_queued_until_a_slot_frees(http, fake):
+def test_the_eleventh_concurrent_job_stays_queued_until_a_slot_frees(http, fake, uploaded_image):
     workflow_id = make_workflow(http, flow=[{"id": "wait", "type": "user-approval"}])
     jobs = [http("PUT", f"/v1/workflows/{workflow_id}/run", json={}).json()["job"]["jobId"] for _ in range(11)]
     fake.clock.advance(10)
     statuses = [http("GET", f"/v1/jobs/{job_id}").json()["job"]["status"] for job_id in jobs]
     assert statuses == ["in-progress"] * 10 + ["queued"]
-    other_project = http("PUT", "/v1/workflows/workflow_bg_remover/run", who="eve", json={"image": "asset_a"})
+    photo = uploaded_image("eve")
+    other_project = http("PUT", "/v1/workflows/workflow_bg_remover/run", who="eve", json={"image": photo})
     fake.clock.advance(5)
     assert (
         http("GET", f"/v1/jobs/{other_project.json()['job']['jobId']}", who="eve").json()["job"]["status"] != "queued"
@@ -443,7 +447,7 @@ def test_a_workflow_node_runs_the_referenced_workflow(http, fake):
         ],
         inputs=[{"name": "photo", "type": "file", "required": {"always": True}}],
     )
-    run = http("PUT", f"/v1/workflows/{parent}/run", json={"photo": "asset_p"}).json()
+    run = http("PUT", f"/v1/workflows/{parent}/run", json={"photo": "asset_photo"}).json()
     final, _ = poll(http, fake, run["job"]["jobId"])
     assert final["status"] == "success"
     child_id = final["metadata"]["flow"][0]["jobId"]

@@ -28,11 +28,11 @@ def test_sdk_create_retrieve_update_lock_delete(sdk):
             }
         ],
         tag_set=["upscale"],
-        after="asset_after",
+        after="asset_after123",
     )
     assert updated.workflow.status == "ready"
     assert updated.workflow.flow[0].api_model_id == "model_upscaler"
-    assert updated.workflow.after.asset_id == "asset_after"
+    assert updated.workflow.after.asset_id == "asset_after123"
 
     retrieved = client.workflows.retrieve(workflow_id)
     assert retrieved.workflow.name == "Enhanced Image Pipeline"

@@ -188,12 +188,12 @@ def test_updated_at_strictly_increases_even_when_the_clock_stands_still(http, ma
 
 def test_asset_fields_take_an_id_or_null(http, make):
     workflow_id = make("alice")
-    workflow = http("PUT", f"/v1/workflows/{workflow_id}", json={"after": "asset_x", "before": "asset_y"}).json()[
-        "workflow"
-    ]
-    assert workflow["after"]["assetId"] == "asset_x" and workflow["after"]["url"].endswith("/asset_x")
-    assert workflow["thumbnail"]["assetId"] == "asset_x"
-    assert workflow["before"]["assetId"] == "asset_y"
+    workflow = http(
+        "PUT", f"/v1/workflows/{workflow_id}", json={"after": "asset_after123", "before": "asset_before123"}
+    ).json()["workflow"]
+    assert workflow["after"]["assetId"] == "asset_after123" and workflow["after"]["url"].endswith("/asset_after123")
+    assert workflow["thumbnail"]["assetId"] == "asset_after123"
+    assert workflow["before"]["assetId"] == "asset_before123"
     workflow = http("PUT", f"/v1/workflows/{workflow_id}", json={"after": None, "thumbnail": None}).json()["workflow"]
     assert "after" not in workflow and "thumbnail" not in workflow and "before" in workflow
 

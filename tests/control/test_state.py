@@ -50,7 +50,7 @@ def test_restore_keeps_datetimes_exact(fake):
     from mockserver.core.principals import Principal
 
     fake.scenario.jobs.run(
-        Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_x"}, False
+        Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_photo"}, False
     )
     fake.advance(3.5)
     before = fake.snapshot()
@@ -186,7 +186,7 @@ def test_a_malformed_part_changes_no_part(http, fake, part, mutate, message):
     snapshot = _with_webhook_and_orchestrator(http, fake)
     # Move every part on from the snapshot, so that a part restored before the refusal would show.
     http("POST", "/_mock/clock/advance", who=None, json={"seconds": 2})
-    http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": "asset_more"})
+    http("PUT", "/v1/workflows/workflow_upscaler/run", json={"image": "asset_photo"})
     http("POST", "/_mock/faults", who=None, json={"kind": "latency", "match": {"operationId": "nothing"}})
     fake.webhooks.register({"projectId": "proj_demo", "url": "http://127.0.0.1:9/more"})
     _orchestrator_workflow(http, start=False)

@@ -59,7 +59,7 @@ def test_failed_deliveries_are_retried_with_backoff(receiver):
         from mockserver.core.principals import Principal
 
         fake.scenario.jobs.run(
-            Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_a"}, False
+            Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_photo"}, False
         )
         fake.advance(300)
         # Retries follow the fake's clock: 0.05 then 0.1 simulated seconds after each failed attempt.
@@ -86,7 +86,7 @@ def test_an_unreachable_receiver_fails_after_the_last_attempt():
         from mockserver.core.principals import Principal
 
         job = fake.scenario.jobs.run(
-            Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_a"}, False
+            Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_photo"}, False
         )
         fake.advance()
         assert fake.scenario.store.get_job(job.job.job_id).status == "success"
@@ -189,7 +189,7 @@ def test_a_retry_waits_for_the_fakes_clock(receiver):
         from mockserver.core.principals import Principal
 
         fake.scenario.jobs.run(
-            Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_a"}, False
+            Principal("user_alice", "proj_demo", "editor"), "workflow_upscaler", {"image": "asset_photo"}, False
         )
         fake.advance(300)
         assert fake.webhooks.wait_idle() and len(receiver.calls()) == 1

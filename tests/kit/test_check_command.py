@@ -21,7 +21,7 @@ CREDENTIALS = {"SCENARIO_SDK_API_KEY": "key_alice", "SCENARIO_SDK_API_SECRET": "
 # Enough that no run is refused for the budget: a refusal would change what replays of the stateful walk
 # see (test_safety shows the budget stopping runs).
 BUDGET = 100_000
-LIFECYCLE = ["--workflow", "workflow_upscaler", "--inputs", '{"image": "asset_kit_photo"}']
+LIFECYCLE = ["--workflow", "workflow_upscaler", "--inputs", '{"image": "asset_photo"}']
 
 
 def check(tmp_path, *arguments: str, base_url: str | None = None) -> tuple[int, dict, str]:

@@ -1,6 +1,6 @@
 """``mockserver kit client``: real clients run against a fresh fake, and what the report says of them.
 
-Three real clients: the official scenario-sdk (every workflows and jobs method, sync and async),
+Three real clients: the official scenario-sdk (every workflows, jobs, assets and uploads method, sync and async),
 the guide's curl examples, and the flows the manage_workflows tool documents. Then a deliberately
 wrong client, and one written for a newer API.
 """
@@ -47,13 +47,12 @@ def test_the_guides_curl_examples_keep_the_contract(tmp_path):
     report = json.loads(report_file.read_text())
     assert report["violations"] == [] and report["notInContract"] == []
     assert report["used"]["listWorkflows"] == {"200": 4, "401": 3}  # the guide's app searches send no credentials
-    assert set(report["neverExercised"]) == {
-        "userApproval",
-        "userSelection",
-        "searchWorkflows",
-        "listJobs",
-        "jobAction",
-    }
+    assert report["used"]["uploadAsset"] == {"200": 1}  # the run's input, which the guide assumes exists
+    asset_reads = {"listAssets", "getAsset", "getAssetsBulk", "deleteAssets", "requestAssetDownload"}
+    downloads_and_uploads = {"requestAssetsDownload", "getAssetsDownload", "createUpload", "getUpload", "uploadAction"}
+    guide_has_none = asset_reads | downloads_and_uploads
+    never = {"userApproval", "userSelection", "searchWorkflows", "listJobs", "jobAction"}
+    assert set(report["neverExercised"]) == never | guide_has_none
     SUMMARIES.append(f"guide curl examples: {report['requests']} requests, 0 violations")
 
 

@@ -26,7 +26,7 @@ def test_the_report_lists_use_violations_drift_warnings_and_gaps():
     client.get("/v1/workflows", params={"pageSize": 5})
     client.get("/v1/workflows", params={"pageSize": 500})
     client.put("/v1/workflows/workflow_product_shot/run", json={"prompt": "a shoe", "angles": "front"})
-    client.put("/v1/workflows/workflow_upscaler/run", params={"dryRun": "api"}, json={"image": "asset_a"})
+    client.put("/v1/workflows/workflow_upscaler/run", params={"dryRun": "api"}, json={"image": "asset_photo"})
     client.post("/v1/search/assets", json={"query": "a poster"})
     client.get("/_mock/clock")  # the control plane is not the API: not in the report
     report = build_report(fake.journal.entries(), fake.scenario.contract)
@@ -70,7 +70,7 @@ def test_the_json_report_reads_back_as_the_report_the_text_renders():
     """The kit reads a fake's report from the control plane: the JSON form is the whole report."""
     _, client = fake_and_client(validation="report", dry_run_status=269)
     client.get("/v1/workflows", params={"pageSize": 500})
-    client.put("/v1/workflows/workflow_upscaler/run", params={"dryRun": "api"}, json={"image": "asset_a"})
+    client.put("/v1/workflows/workflow_upscaler/run", params={"dryRun": "api"}, json={"image": "asset_photo"})
     client.post("/v1/search/assets", json={})
     client.get("/v1/workflows/tags")
     data = client.get("/_mock/journal/report", params={"format": "json"}).json()

@@ -121,6 +121,6 @@ def test_the_check_catches_a_job_that_goes_back():
     with open_target("asgi:mutants:status_going_back") as target, target.client() as client:
         check = LifecycleCheck(client, target.advance_clock, poll_interval=1)
         run = LifecycleRun("workflow_upscaler", "approve")
-        check.real_run(run, {"image": "asset_a"})
+        check.real_run(run, {"image": "asset_photo"})
     assert any("went from in-progress back to warming-up" in p for p in run.problems), run.problems
     assert any("statusHistory moves from in-progress to warming-up" in p for p in run.problems), run.problems

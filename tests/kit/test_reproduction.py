@@ -47,5 +47,5 @@ def test_the_curl_sends_what_was_sent(served_fake):
 def test_the_kits_own_requests_reproduce_too(served_fake):
     _, base_url = served_fake
     assert run_curl(simple_curl("GET", "/workflows/workflow_demo_poster"), base_url) == "200"
-    dry_run = simple_curl("PUT", "/workflows/workflow_upscaler/run?dryRun=true", {"image": "asset_a"})
+    dry_run = simple_curl("PUT", "/workflows/workflow_upscaler/run?dryRun=true", {"image": "asset_photo"})
     assert run_curl(dry_run, base_url) == "402"

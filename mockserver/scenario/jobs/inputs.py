@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeGuard
 
@@ -87,6 +88,24 @@ def resolve_run_inputs(definitions: list[dict], body: object) -> ResolvedInputs:
     for definition in named:
         _check_required(definition, values)
     return ResolvedInputs(values=values, warnings=warnings)
+
+
+def check_asset_inputs(definitions: list[dict], body: object, asset_problem: Callable[[str], str | None]) -> None:
+    """Refuse a file input sent as an asset id the run cannot use; ``asset_problem`` says why, or None.
+
+    Only values sent are checked: a workflow's own defaults are its author's choice.
+    """
+    sent = body if isinstance(body, dict) else {}
+    for definition in definitions:
+        if not isinstance(definition, dict) or definition.get("type") not in ("file", "file_array"):
+            continue
+        value = sent.get(definition.get("name"))
+        items = [(None, value)] if definition["type"] == "file" else list(enumerate(value or []))
+        for index, item in items:
+            if isinstance(item, str) and ASSET_ID.fullmatch(item):
+                problem = asset_problem(item)
+                if problem:
+                    raise _invalid(definition["name"], problem, index)
 
 
 # --- Body and names ------------------------------------------------------------------------------

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from mockserver.core.clock import iso
 from mockserver.core.ids import IdFactory
+from mockserver.scenario.assets.outputs import output_asset
 from mockserver.scenario.jobs.models import Job, NodeRun
 from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows.flow import terminal_node_ids
@@ -122,12 +125,24 @@ def _iterated_value(job: Job, run: NodeRun, node_input: dict[str, Any]) -> Any:
     return resolve_value(job, run, node_input)
 
 
-def produce(job: Job, run: NodeRun, ids: IdFactory, store: ScenarioStore) -> None:
-    """Give a finished node its outputs, according to its type."""
+def produce(job: Job, run: NodeRun, ids: IdFactory, store: ScenarioStore, at: datetime) -> None:
+    """Give a finished node its outputs, according to its type; assets become records of the job's project."""
     if run.type in ASSET_NODE_TYPES:
-        for kind in job.output_kinds or ["image"]:
+        for index, kind in enumerate(job.output_kinds or ["image"]):
             asset_id = ids.new("asset")
-            store.save_asset(asset_id, kind)
+            model_id = run.definition.get("modelId")
+            asset = output_asset(
+                asset_id,
+                kind,
+                owner_id=job.owner_id,
+                author_id=job.author_id,
+                job_id=run.job_id or job.job_id,
+                node_type=run.type,
+                model_id=model_id if isinstance(model_id, str) else None,
+                output_index=index,
+                at=iso(at),
+            )
+            store.save_asset(asset)
             run.assets.append(asset_id)
     elif run.type == "generate-prompt":
         run.output = {"prompt": generated_prompt(job, run)}

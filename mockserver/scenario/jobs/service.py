@@ -14,9 +14,10 @@ from mockserver.core.clock import Clock, iso, parse_iso
 from mockserver.core.errors import BadRequest, NotFound
 from mockserver.core.pagination import decode_token, encode_token
 from mockserver.core.principals import Principal
+from mockserver.scenario.assets.service import asset_problem
 from mockserver.scenario.jobs import selection
 from mockserver.scenario.jobs.cost import CostTable, estimate_cost
-from mockserver.scenario.jobs.inputs import resolve_run_inputs
+from mockserver.scenario.jobs.inputs import check_asset_inputs, resolve_run_inputs
 from mockserver.scenario.jobs.models import Job, NodeRun
 from mockserver.scenario.jobs.simulation import Simulation
 from mockserver.scenario.store import ScenarioStore
@@ -66,6 +67,8 @@ class JobService:
         workflow = runnable_workflow(self.store.get_workflow(workflow_id), principal.project_id, workflow_id)
         check_does_not_run_itself(workflow.id, workflow.flow, flow_seen_by(self.store, principal))
         resolved = resolve_run_inputs(workflow.inputs, body)
+        project_id = principal.project_id
+        check_asset_inputs(workflow.inputs, body, lambda asset_id: asset_problem(self.store, project_id, asset_id))
         cost = self.estimate(principal, workflow, resolved.values)
         if dry_run:
             return DryRun(cost)

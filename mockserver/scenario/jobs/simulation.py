@@ -142,7 +142,7 @@ class Simulation:
     def select(self, job: Job, run: NodeRun, chosen: list[str]) -> None:
         """Decide a user-selection node with the items picked: they are what it passes on."""
         run.output = chosen
-        run.assets = [item for item in chosen if self.store.asset_kind(item) is not None]
+        run.assets = [item for item in chosen if self.store.get_asset(item) is not None]
         self.approve(job, run, approve=True)
 
     def cancel(self, job: Job) -> None:
@@ -419,7 +419,7 @@ class Simulation:
             self._succeed_node(job, run, at)
 
     def _succeed_node(self, job: Job, run: NodeRun, at: datetime) -> None:
-        outputs.produce(job, run, self.ids, self.store)
+        outputs.produce(job, run, self.ids, self.store, at)
         run.status, run.ends_at = "success", at
         node_job = self.store.get_job(run.job_id) if run.job_id and run.type in NODE_JOB_TYPES else None
         if node_job is not None:

@@ -17,6 +17,7 @@ from mockserver.core.errors import BadRequest
 from mockserver.core.ids import IdFactory
 from mockserver.core.pagination import decode_token, encode_token
 from mockserver.core.principals import Principal
+from mockserver.scenario.assets.service import asset_problem
 from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows import access, search
 from mockserver.scenario.workflows.flow import validate_flow
@@ -166,6 +167,7 @@ class WorkflowService:
         if "flow" in changes:
             update["flow"] = changes["flow"]
         update.update(_asset_changes(changes))
+        self._check_assets(workflow.owner_id, changes)
         stamp = self._next_stamp(workflow)
         if "isLocked" in changes and changes["isLocked"] != workflow.is_locked:
             update.update(
@@ -176,6 +178,15 @@ class WorkflowService:
         if candidate.status == "ready" and (workflow.status != "ready" or "flow" in changes):
             candidate = candidate.model_copy(update={"last_ready_flow_updated_at": stamp})
         return candidate
+
+    def _check_assets(self, project_id: str, changes: dict[str, Any]) -> None:
+        """``before``, ``after`` and ``thumbnail`` name assets of the workflow's project, or null."""
+        for name in _ASSET_FIELDS:
+            asset_id = changes.get(name)
+            if asset_id:
+                problem = asset_problem(self.store, project_id, asset_id)
+                if problem:
+                    raise BadRequest(f"Invalid {name}: {problem}")
 
     def _next_stamp(self, workflow: Workflow) -> str:
         """Now, or a millisecond past the last change when the clock has not moved."""

@@ -144,11 +144,14 @@ function drawGraph(nodes, statusOf) {
 
 // ---- workflows
 
+// A 1x1 PNG as a data URL: a file input any project can run with, with no asset to upload first.
+const EXAMPLE_IMAGE = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+
 function exampleInputs(workflow) {
   const values = {};
   for (const input of workflow.inputs || []) {
     if (input.default !== undefined) values[input.name] = input.default;
-    else if (input.type === "file") values[input.name] = "asset_example";
+    else if (input.type === "file") values[input.name] = EXAMPLE_IMAGE;
     else if (input.type === "file_array" || String(input.type).endsWith("_array")) values[input.name] = [];
     else if (input.type === "number") values[input.name] = input.min ?? 1;
     else if (input.type === "boolean") values[input.name] = false;

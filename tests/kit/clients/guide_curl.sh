@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real client: the curl examples of Scenario's guide "Workflows and Apps", in the guide's order of use.
 # The requests are the guide's, with its host replaced by $SCENARIO_BASE_URL, its placeholder credentials by
-# the SDK's variables, and its example ids (workflow_abc123, job_wf_abc123xyz) by the ids the fake returns.
+# the SDK's variables, and its example ids (workflow_abc123, job_wf_abc123xyz, asset_input123, asset_photo123) by
+# the ids the fake returns; the guide's input asset is first uploaded, as the guide's project is assumed to hold it.
 # Run it against a fake that accepts any key, as the guide's projectId (proj_abc123) is nobody's in the fixtures.
 set -euo pipefail
 
@@ -76,12 +77,21 @@ curl -sS -X PUT "$BASE/workflows/$WORKFLOW?projectId=proj_abc123" \
 "tagSet": ["upscale", "enhancement"]
 }'
 
+# Upload the image the runs take (not in the guide, which assumes its asset ids exist in its project)
+INPUT=$(curl -sS -X POST "$BASE/assets?projectId=proj_abc123" \
+-H "$AUTH" \
+-H "Content-Type: application/json" \
+-d '{
+"name": "input.png",
+"image": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+}' | field '["asset"]["id"]')
+
 # Run a workflow
 JOB=$(curl -sS -X PUT "$BASE/workflows/$WORKFLOW/run?projectId=proj_abc123" \
 -H "$AUTH" \
 -H "Content-Type: application/json" \
 -d '{
-"image": "asset_input123",
+"image": "'"$INPUT"'",
 "strength": 0.85
 }' | field '["job"]["jobId"]')
 
@@ -90,7 +100,7 @@ curl -sS -X PUT "$BASE/workflows/$WORKFLOW/run?projectId=proj_abc123&dryRun=true
 -H "$AUTH" \
 -H "Content-Type: application/json" \
 -d '{
-"image": "asset_input123"
+"image": "'"$INPUT"'"
 }'
 
 # Get tags
@@ -111,7 +121,7 @@ curl -sS -X PUT "$BASE/workflows/workflow_bg_remover/run?projectId=proj_abc123" 
 -H "$AUTH" \
 -H "Content-Type: application/json" \
 -d '{
-"image": "asset_photo123"
+"image": "'"$INPUT"'"
 }'
 
 # Get job status

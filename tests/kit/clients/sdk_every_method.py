@@ -1,4 +1,4 @@
-"""A real client: the official scenario-sdk, every workflows and jobs method, sync and async.
+"""A real client: the official scenario-sdk, every workflows, jobs, assets and uploads method, sync and async.
 
 It finds the fake the way any SDK user's code does, from SCENARIO_BASE_URL,
 SCENARIO_SDK_API_KEY and SCENARIO_SDK_API_SECRET, and moves the fake's clock through
@@ -8,6 +8,7 @@ its control plane at MOCKSERVER_URL. It exits non-zero on any surprise.
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 
 import httpx
@@ -22,6 +23,12 @@ FLOW = [
         "inputs": [{"name": "prompt", "type": "string", "ref": {"node": "workflow", "name": "prompt"}}],
     }
 ]
+
+
+# A 1x1 PNG.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")
+DATA_URL = "data:image/png;base64," + base64.b64encode(PNG).decode()
+BATCH_OPTIONS = {"file_name_template": "<asset-id>"}
 
 
 def advance(seconds: float) -> None:
@@ -72,6 +79,44 @@ def every_method(client: Scenario, tag: str) -> None:
         pass
 
 
+def every_asset_method(client: Scenario) -> None:
+    uploaded = client.assets.upload(name="photo.png", image=DATA_URL).asset
+    upload = client.uploads.create(
+        file_name="p.png", content_type="image/png", file_size=len(PNG), kind="image", parts=1
+    )
+    httpx.put(upload.upload.parts[0].url, content=PNG).raise_for_status()
+    assert client.uploads.retrieve(upload.upload.id).upload.status == "pending"
+    made = client.uploads.trigger_action(upload.upload.id, action="complete").upload.entity_id
+    assert httpx.get(client.assets.retrieve(made).asset.url).content == PNG
+    assert {uploaded.id, made} <= {asset.id for asset in client.assets.list(page_size=2)}
+    assert len(client.assets.get_bulk(asset_ids=[uploaded.id, made]).assets) == 2
+    assert httpx.get(client.assets.download.request(made).url).content == PNG
+    query = {"asset_ids": [uploaded.id, made], "inference_ids": [], "model_ids": []}
+    batch = client.assets.download.request_batch(query=query, options=BATCH_OPTIONS)
+    assert client.assets.download.get_status(batch.job_id).job_status == "success"
+    client.assets.delete_multiple(asset_ids=[uploaded.id, made])
+
+
+async def every_asset_method_async(client: AsyncScenario) -> None:
+    uploaded = (await client.assets.upload(name="photo.png", image=DATA_URL)).asset
+    upload = (
+        await client.uploads.create(
+            file_name="p.png", content_type="image/png", file_size=len(PNG), kind="image", parts=1
+        )
+    ).upload
+    httpx.put(upload.parts[0].url, content=PNG).raise_for_status()
+    assert (await client.uploads.retrieve(upload.id)).upload.status == "pending"
+    made = (await client.uploads.trigger_action(upload.id, action="complete")).upload.entity_id
+    assert (await client.assets.retrieve(made)).asset.properties.size == len(PNG)
+    assert {uploaded.id, made} <= {asset.id async for asset in client.assets.list(page_size=2)}
+    assert len((await client.assets.get_bulk(asset_ids=[uploaded.id, made])).assets) == 2
+    assert (await client.assets.download.request(made)).mime_type == "image/png"
+    query = {"asset_ids": [made], "inference_ids": [], "model_ids": []}
+    batch = await client.assets.download.request_batch(query=query, options=BATCH_OPTIONS)
+    assert (await client.assets.download.get_status(batch.job_id)).job_status == "success"
+    await client.assets.delete_multiple(asset_ids=[uploaded.id, made])
+
+
 async def every_method_async(client: AsyncScenario, tag: str) -> None:
     created = (await client.workflows.create(name=f"SDK {tag}", description="every method, async")).workflow
     assert (await client.workflows.retrieve(created.id)).workflow.status == "draft"
@@ -116,13 +161,15 @@ async def every_method_async(client: AsyncScenario, tag: str) -> None:
 def main() -> None:
     with Scenario(max_retries=0) as client:
         every_method(client, "sdk-sync")
+        every_asset_method(client)
 
     async def run_async() -> None:
         async with AsyncScenario(max_retries=0) as client:
             await every_method_async(client, "sdk-async")
+            await every_asset_method_async(client)
 
     asyncio.run(run_async())
-    print("scenario-sdk: every workflows and jobs method, sync and async, done")
+    print("scenario-sdk: every workflows, jobs, assets and uploads method, sync and async, done")
 
 
 if __name__ == "__main__":
