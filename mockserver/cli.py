@@ -209,7 +209,18 @@ def _add_mcp_command(commands: argparse._SubParsersAction, serve: argparse.Argum
     for action in serve._actions:
         if action.dest in MCP_OPTIONS:
             mcp._add_action(action)
-    mcp.set_defaults(func=mcp_command, validation="strict", cancel_workflow_jobs=False, orchestrator_auth_status=401)
+    # What serve's other options would give: the stdio server has no socket, no control plane and no REST clients.
+    mcp.set_defaults(
+        func=mcp_command,
+        validation="strict",
+        strict_requests=False,
+        cancel_workflow_jobs=False,
+        orchestrator_auth_status=401,
+        host="127.0.0.1",
+        control_host=None,
+        control_token=None,
+        public_url=None,
+    )
 
 
 def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:

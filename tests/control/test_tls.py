@@ -101,8 +101,10 @@ def test_asset_urls_follow_the_address_a_client_used():
     handle = MockHandle(Fake(settings_with(clock_mode="manual")))
     try:
         client = handle.http()
-        client.base_url = httpx.URL("https://mock.internal:9443")
-        job = _finished_upscale(client)
+        job_id = client.put("/v1/workflows/workflow_upscaler/run", json={"image": "asset_photo"}).json()["job"]["jobId"]
+        handle.advance(300)
+        client.base_url = httpx.URL("https://mock.internal:9443")  # the API answers any name it is reached by
+        job = client.get(f"/v1/jobs/{job_id}").json()["job"]
     finally:
         handle.close()
     assert job["metadata"]["flow"][0]["assets"][0]["url"].startswith("https://mock.internal:9443/cdn/assets/")
