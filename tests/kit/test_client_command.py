@@ -154,3 +154,16 @@ def test_client_fixtures_add_to_the_defaults_unless_told_to_replace_them(tmp_pat
     assert main(["kit", "client", "--clock", "manual", "--fixtures", team, *command]) == 11
     assert main(["kit", "client", "--clock", "manual", "--fixtures", team, "--no-default-fixtures", *command]) == 1
     assert "exited with status 11" in capsys.readouterr().out
+
+
+def test_an_app_uploads_runs_selects_and_downloads_over_https_with_no_unknown_route():
+    """A program as a team writes one on the official SDK, run unchanged against the fake served over HTTPS
+    with its generated certificate: every route it calls is in the contract, and every request keeps it."""
+    outcome = run_client(ClientRun([*PYTHON, str(CLIENTS / "workflow_app.py")], clock="instant", tls=True))
+    report = outcome.report
+    assert outcome.returncode == 0, outcome.text()
+    assert report.not_in_contract == [] and report.violations == [] and report.fake_errors == []
+    used = set(report.used)
+    assert {"createUpload", "uploadAction", "getUpload", "runWorkflow", "userSelection"} <= used
+    assert {"getAssetsBulk", "getAsset", "getJob"} <= used
+    SUMMARIES.append(f"workflow app over https: {report.requests} requests, 0 unknown routes")
