@@ -14,6 +14,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from mockserver.core.clock import CLOCK_MODES
+from mockserver.scenario.profiles import API_PROFILES, DEFAULT_API_PROFILE
 from mockserver.server.settings import DEFAULT_FIXTURES, Settings
 
 # Modules adding subcommands: each has ``register(subparsers)``, whose parsers set ``func``.
@@ -69,11 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept any key:secret, as an editor of any project [MOCKSERVER_ANY_KEY]",
     )
     serve.add_argument(
-        "--dry-run-status",
-        type=int,
-        choices=(402, 269),
-        default=int(_env("DRY_RUN_STATUS", "402")),
-        help="status of a dry run: 402 as the guide documents, 269 as the newer SDK [MOCKSERVER_DRY_RUN_STATUS]",
+        "--api-profile",
+        choices=API_PROFILES,
+        default=_env("API_PROFILE", DEFAULT_API_PROFILE),
+        help="which version of Scenario's API to answer as: guide as the source documents describe it, "
+        "current as the SDK 2.4.0 expects it (docs/api-profiles.md) "
+        "[MOCKSERVER_API_PROFILE]",
     )
     serve.add_argument(
         "--cancel-workflow-jobs",
@@ -153,7 +155,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(
         fixtures=[*defaults, *fixtures],
         any_key=args.any_key,
-        dry_run_status=args.dry_run_status,
+        api_profile=args.api_profile,
         cancel_workflow_jobs=args.cancel_workflow_jobs,
         clock_mode=args.clock,
         clock_speed=args.speed,
@@ -189,6 +191,7 @@ def banner(
         f"  Orchestrator: {base}/api/v1/workflows/   (Authorization: Bearer {bearer})",
         f"  Dashboard:  {base}/_mock/",
         f"  API docs:   {base}/_mock/docs",
+        f"  Profile:    {settings.api_profile}",
         f"  Clock:      {settings.clock_mode}"
         + (f" x{settings.clock_speed:g}" if settings.clock_mode == "realtime" else ""),
         *([f"  State file: {settings.state_file}"] if settings.state_file else []),
@@ -210,7 +213,11 @@ def serve_command(args: argparse.Namespace) -> int:
     from mockserver.server.fixtures import FixtureError
     from mockserver.server.state import load_file, save_file
 
-    settings = settings_from(args)
+    try:
+        settings = settings_from(args)
+    except ValueError as error:
+        print(f"mockserver: {error}", file=sys.stderr)
+        return 2
     try:
         listener = listen(args.host, args.port)
     except OSError as error:

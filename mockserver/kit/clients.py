@@ -31,7 +31,7 @@ class ClientRun:
     clock: str = "realtime"
     speed: float = 10.0
     any_key: bool = False
-    dry_run_status: int = 402
+    api_profile: str = "guide"
     cancel_workflow_jobs: bool = False
     fixtures: list[Path] | None = None
     key: str = "key_alice"
@@ -43,7 +43,7 @@ class ClientRun:
         """The fake's settings (the server's ``Settings`` fields); its own fixtures unless others are given."""
         settings: dict[str, Any] = {
             "any_key": self.any_key,
-            "dry_run_status": self.dry_run_status,
+            "api_profile": self.api_profile,
             "cancel_workflow_jobs": self.cancel_workflow_jobs,
             "clock_mode": self.clock,
             "clock_speed": self.speed,

@@ -20,6 +20,7 @@ from typing import Any
 
 from mockserver.core.resources import packaged
 from mockserver.kit.target import BASE_URL_VARIABLE, KEY_VARIABLE, SECRET_VARIABLE, TargetError
+from mockserver.scenario.profiles import API_PROFILES
 
 DESCRIPTION = (
     "The contract kit: check any API against the contract (check), a client against the fake (client), "
@@ -148,7 +149,9 @@ def _register_client(commands: Any) -> None:
     )
     client.add_argument("--speed", type=float, default=10.0, help="simulated seconds per real second (realtime clock)")
     client.add_argument("--any-key", action="store_true", help="accept any key:secret, as an editor of any project")
-    client.add_argument("--dry-run-status", type=int, choices=(402, 269), default=402, help="status of a dry run")
+    client.add_argument(
+        "--api-profile", choices=API_PROFILES, default="guide", help="the version of Scenario's API the fake answers as"
+    )
     client.add_argument("--cancel-workflow-jobs", action="store_true", help="let workflow jobs be cancelled directly")
     client.add_argument("--fixtures", type=Path, action="append", help="fixtures folder; repeat to add more")
     client.add_argument("--key", default="key_alice", help="the API key handed to the client")
@@ -172,7 +175,7 @@ def client_command(args: argparse.Namespace) -> int:
         clock=args.clock,
         speed=args.speed,
         any_key=args.any_key,
-        dry_run_status=args.dry_run_status,
+        api_profile=args.api_profile,
         cancel_workflow_jobs=args.cancel_workflow_jobs,
         fixtures=args.fixtures,
         key=args.key,

@@ -126,6 +126,20 @@ _MODEL_NODE_TYPES = frozenset({"model", "custom-model"})
 # Amounts this close to a whole number are that number: float sums like 0.7 * 10 = 7.000000000000001.
 _ROUNDING_DECIMALS = 9
 
+# The billing action each node type's price is charged as; any other priced node, and a workflow
+# priced whole by the table, is a custom generation.
+NODE_BILLING_ACTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "model": "custom-generation",
+        "custom-model": "custom-generation",
+        "remove-background": "remove-background",
+        "generate-prompt": "prompt",
+    }
+)
+FIXED_PRICE_ACTION = "custom-generation"
+# CU amounts per billing action.
+Amounts = dict[str, float]
+
 # A workflow's flow and input definitions, as ``resolve_workflow`` returns them.
 WorkflowDefinition = tuple[list[dict], list[dict]]
 WorkflowResolver = Callable[[str], WorkflowDefinition | None]
@@ -197,8 +211,47 @@ def estimate_cost(
     resolve_workflow: WorkflowResolver = _no_workflows,
 ) -> int:
     """The whole CU cost of running the workflow with ``values`` (see the module docstring)."""
-    costing = _Costing(table, resolve_workflow)
-    return round_up(costing.workflow_cost(workflow_id, flow, inputs, values, frozenset()))
+    return estimate_cost_details(workflow_id, flow, inputs, values, table, resolve_workflow).total
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A run's whole cost in CU, and what each billing action of it costs: whole CU that sum to ``total``."""
+
+    total: int
+    by_action: dict[str, int]
+
+
+def estimate_cost_details(
+    workflow_id: str,
+    flow: list[dict],
+    inputs: list[dict],
+    values: dict[str, object],
+    table: CostTable,
+    resolve_workflow: WorkflowResolver = _no_workflows,
+) -> Estimate:
+    """``estimate_cost``, split by billing action; actions that cost nothing are left out."""
+    amounts = _Costing(table, resolve_workflow).workflow_cost(workflow_id, flow, inputs, values, frozenset())
+    total = round_up(math.fsum(amounts.values()))
+    return Estimate(total, _whole_shares(amounts, total))
+
+
+def billing_action(node: dict) -> str:
+    """The billing action one execution of ``node`` is charged as (a key of the API's ``costDetails``)."""
+    node_type = node.get("type")
+    return NODE_BILLING_ACTIONS.get(node_type, FIXED_PRICE_ACTION) if isinstance(node_type, str) else FIXED_PRICE_ACTION
+
+
+def _whole_shares(amounts: Amounts, total: int) -> dict[str, int]:
+    """Whole CU per action summing to ``total`` (the rounded-up sum of ``amounts``): each action gets its
+    amount rounded down, and the CU left go one each to the actions with the largest fractions."""
+    positive = {action: round(amount, _ROUNDING_DECIMALS) for action, amount in amounts.items() if amount > 0}
+    shares = {action: math.floor(amount) for action, amount in positive.items()}
+    left = max(0, total - sum(shares.values()))
+    by_fraction = sorted(positive, key=lambda action: (shares[action] - positive[action], action))
+    for action in by_fraction[:left]:
+        shares[action] += 1
+    return {action: share for action, share in sorted(shares.items()) if share > 0}
 
 
 def round_up(cost: float) -> int:
@@ -215,50 +268,57 @@ def run_impact(definitions: list[dict], values: dict[str, object]) -> float:
 
 
 class _Costing:
-    """One estimate: the price table, how to find sub-workflows, and the sub-workflow costs found so far."""
+    """One estimate: the price table, how to find sub-workflows, and the sub-workflow costs found so far.
+
+    Amounts are kept per billing action (:func:`billing_action`), so that an estimate can say what each
+    action costs; the whole cost is their sum.
+    """
 
     def __init__(self, table: CostTable, resolve_workflow: WorkflowResolver) -> None:
         self.table = table
         self.resolve_workflow = resolve_workflow
         # A chain of workflows each calling the next many times would otherwise be costed
         # exponentially often; the same sub-workflow with the same values costs the same.
-        self.sub_workflow_costs: dict[tuple[str, frozenset[str], str], float] = {}
+        self.sub_workflow_costs: dict[tuple[str, frozenset[str], str], Amounts] = {}
 
     def workflow_cost(
         self, workflow_id: str, flow: list[dict], inputs: list[dict], values: dict[str, object], callers: frozenset[str]
-    ) -> float:
+    ) -> Amounts:
         """``cost(W, values)``; ``callers`` are the workflows whose cost is being computed around this one."""
         callers = callers | {workflow_id}
         if workflow_id in self.table.workflows:
-            flow_cost = float(self.table.workflows[workflow_id])
+            amounts: Amounts = {FIXED_PRICE_ACTION: float(self.table.workflows[workflow_id])}
         else:
-            flow_cost = self.flow_cost(flow, values, callers)
-        return flow_cost * input_impact(inputs, values)
+            amounts = self.flow_cost(flow, values, callers)
+        impact = input_impact(inputs, values)
+        return {action: amount * impact for action, amount in amounts.items()}
 
-    def flow_cost(self, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> float:
+    def flow_cost(self, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> Amounts:
         nodes = _nodes(flow)
         runs = node_runs(nodes, values)
         skipped = skipped_nodes(nodes, values)
-        # fsum is exact, so the total does not depend on the order of the nodes.
-        return math.fsum(
-            runs[index] * self.node_cost(node, nodes, values, callers)
-            for index, node in enumerate(nodes)
-            if runs[index] and node.get("id") not in skipped
-        )
+        parts: dict[str, list[float]] = {}
+        for index, node in enumerate(nodes):
+            if runs[index] and node.get("id") not in skipped:
+                for action, amount in self.node_cost(node, nodes, values, callers).items():
+                    parts.setdefault(action, []).append(runs[index] * amount)
+        # fsum is exact, so the amounts do not depend on the order of the nodes.
+        return {action: math.fsum(amounts) for action, amounts in parts.items()}
 
-    def node_cost(self, node: dict, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> float:
+    def node_cost(self, node: dict, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> Amounts:
         """One execution of ``node``, a sub-workflow's cost included."""
-        price = node_price(node, self.table)
+        amounts = {billing_action(node): node_price(node, self.table)}
         if node.get("type") == "workflow":
-            price += self.sub_workflow_cost(node, flow, values, callers)
-        return price
+            for action, amount in self.sub_workflow_cost(node, flow, values, callers).items():
+                amounts[action] = amounts.get(action, 0.0) + amount
+        return amounts
 
     def sub_workflow_cost(
         self, node: dict, flow: list[dict], values: dict[str, object], callers: frozenset[str]
-    ) -> float:
+    ) -> Amounts:
         workflow_id = node.get("workflowId")
         if not isinstance(workflow_id, str) or workflow_id in callers:
-            return 0.0
+            return {}
         sub_flow, sub_inputs = self.resolve_workflow(workflow_id) or ([], [])
         sub_values = {**_defaults(sub_inputs), **_passed_values(node, flow, values)}
         key = (workflow_id, callers, _fingerprint(sub_values))

@@ -135,6 +135,11 @@ class Simulation:
             self._terminate(job, "canceled", now)
         self._touch(job, now)
 
+    def is_full(self, project_id: str) -> bool:
+        """Whether the project's workflow jobs hold every slot (or wait for one)."""
+        taken = len(self.holding.get(project_id, ())) + len(self.waiting.get(project_id, ()))
+        return taken >= self.max_concurrent
+
     def cancel(self, job: Job) -> None:
         """Cancel a workflow job, or a node job (which cancels its workflow job)."""
         now = self.clock.now()
