@@ -71,6 +71,13 @@ def _register_check(commands: Any) -> None:
     check.add_argument(
         "--only", choices=("operations", "walk", "lifecycle"), action="append", help="run only these parts (repeatable)"
     )
+    check.add_argument(
+        "--api-profile",
+        choices=API_PROFILES,
+        default="guide",
+        help="the version of Scenario's API the target is held to where they differ: guide (dry run 402) or "
+        "current (dry run 269, only inference jobs cancelled); a --fake answers as it",
+    )
     check.set_defaults(func=check_command)
 
 
@@ -108,6 +115,7 @@ def check_command(args: argparse.Namespace) -> int:
         f"--kit-scenarios={args.scenarios}",
         f"--kit-steps={args.steps}",
         f"--kit-timeout={args.timeout}",
+        f"--kit-api-profile={args.api_profile}",
     ]
     options += ["--kit-allow-writes"] if args.allow_writes else []
     options += ["--kit-allow-spending"] if args.allow_spending else []
