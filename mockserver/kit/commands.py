@@ -2,7 +2,7 @@
 
 - ``check``: the contract suite against a live URL (or the fake), a summary, JUnit XML on request;
 - ``client``: a client's own test command against a fresh fake, then its conformance report;
-- ``drift``: one read-only scenario against a live URL and the fake, shapes compared;
+- ``drift``: one read-only scenario against a live URL and the fake, shapes compared, and the API profile it matches;
 - ``cleanup``: delete what earlier checks created on a live URL and left behind.
 
 Credentials and the live URL come from the variables the SDK reads: ``SCENARIO_BASE_URL``,
@@ -211,6 +211,11 @@ def _register_drift(commands: Any) -> None:
     drift.add_argument("--workflow", help="the workflow to read and dry-run (default: the first one listed)")
     drift.add_argument("--inputs", help="inputs for its dry run, as a JSON object")
     drift.add_argument("--json", type=Path, help="also write the report as JSON to this file")
+    drift.add_argument(
+        "--allow-writes",
+        action="store_true",
+        help="also create one workflow (tagged) and delete it, to tell the profile by the ids the API makes",
+    )
     drift.set_defaults(func=drift_command)
 
 
@@ -222,7 +227,8 @@ def drift_command(args: argparse.Namespace) -> int:
         print(f"mockserver kit drift: give --base-url or set {BASE_URL_VARIABLE}", file=sys.stderr)
         return 2
     try:
-        report = run_drift(base_url, args.workflow, json.loads(args.inputs) if args.inputs else None)
+        inputs = json.loads(args.inputs) if args.inputs else None
+        report = run_drift(base_url, args.workflow, inputs, allow_writes=args.allow_writes)
     except TargetError as error:
         print(f"mockserver kit drift: {error}", file=sys.stderr)
         return 2

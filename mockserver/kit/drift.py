@@ -2,7 +2,11 @@
 
 The scenario only reads (listings, tags, one workflow, jobs, one job, the shape of a
 404 and of a 400) and asks for one dry-run estimate, so it is safe against the real
-API. Every answer is held against the contract's schema for its operation and
+API; only when writes are allowed does it create one workflow (named with the kit's tag)
+and delete it again, to see the ids the target makes. From the dry run, a page of 200
+jobs and that id, it says which profile of the API the target matches (:mod:`profile_match`).
+
+Every answer is held against the contract's schema for its operation and
 status, and against the fake's answer to the same step. Findings are listed per
 operation and JSON path:
 
@@ -21,7 +25,16 @@ from typing import Any
 import httpx
 
 from mockserver.kit.contract import contract_document
-from mockserver.kit.safety import ABSENT_WORKFLOW_ID
+from mockserver.kit.profile_match import (
+    CREATE_STEP,
+    DRY_RUN_STEP,
+    JOBS_PAGE_STEP,
+    Signal,
+    matching_profiles,
+    profile_signals,
+    render_match,
+)
+from mockserver.kit.safety import ABSENT_WORKFLOW_ID, NAME_MARK
 
 JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
 # Kinds of finding that say the contract or the fake has fallen behind the live API.
@@ -65,6 +78,7 @@ class DriftReport:
     live_label: str
     answers: dict[str, tuple[Answer, Answer]] = field(default_factory=dict)  # step -> (live, fake)
     findings: list[Finding] = field(default_factory=list)
+    profile_signals: list[Signal] = field(default_factory=list)  # what the live answers say of its profile
 
     @property
     def contract_findings(self) -> list[Finding]:
@@ -75,6 +89,12 @@ class DriftReport:
             "live": self.live_label,
             "steps": {step: {"live": live.status, "fake": fake.status} for step, (live, fake) in self.answers.items()},
             "findings": [asdict(finding) for finding in self.findings],
+            "profile": {
+                "matches": matching_profiles(self.profile_signals),
+                "signals": [
+                    {"name": s.name, "seen": s.seen, "profiles": sorted(s.profiles)} for s in self.profile_signals
+                ],
+            },
         }
 
 
@@ -189,9 +209,13 @@ def _type_name(value: Any) -> str:
 
 
 def read_scenario(
-    send: Callable[[Step], Answer], workflow_id: str | None, inputs: dict[str, Any] | None
+    send: Callable[[Step], Answer],
+    workflow_id: str | None,
+    inputs: dict[str, Any] | None,
+    allow_writes: bool = False,
 ) -> dict[str, Answer]:
-    """Run the read-only steps against one side, each step's ids taken from that side's earlier answers."""
+    """Run the read-only steps against one side, each step's ids taken from that side's earlier answers; with
+    ``allow_writes``, also create a workflow and delete it."""
     answers: dict[str, Answer] = {}
 
     def run(step: Step) -> Answer:
@@ -210,6 +234,7 @@ def read_scenario(
     if chosen:
         workflow = run(Step("getWorkflow", "getWorkflow", "GET", f"/workflows/{chosen}"))
     jobs = run(Step("listJobs", "listJobs", "GET", "/jobs", {"pageSize": 10}))
+    run(Step(JOBS_PAGE_STEP, "listJobs", "GET", "/jobs", {"pageSize": 200}))
     job_id = _first_id(jobs, "jobs", "jobId")
     if job_id:
         run(Step("getJob", "getJob", "GET", f"/jobs/{job_id}"))
@@ -217,7 +242,13 @@ def read_scenario(
     run(Step("listWorkflows (pageSize 0)", "listWorkflows", "GET", "/workflows", {"pageSize": 0}))
     if chosen and workflow is not None and workflow.status == 200:
         body = inputs if inputs is not None else sample_inputs(workflow.body.get("workflow", {}).get("inputs", []))
-        run(Step("runWorkflow (dry run)", "runWorkflow", "PUT", f"/workflows/{chosen}/run", {"dryRun": "true"}, body))
+        run(Step(DRY_RUN_STEP, "runWorkflow", "PUT", f"/workflows/{chosen}/run", {"dryRun": "true"}, body))
+    if allow_writes:
+        created = {"name": f"{NAME_MARK} drift", "description": "made by mockserver kit drift, deleted at once"}
+        made = run(Step(CREATE_STEP, "createWorkflow", "POST", "/workflows", {}, created))
+        made_id = (made.body.get("workflow") or {}).get("id") if isinstance(made.body, dict) else None
+        if made.status == 200 and made_id:
+            run(Step("deleteWorkflow (the one created)", "deleteWorkflow", "DELETE", f"/workflows/{made_id}"))
     return answers
 
 
@@ -286,6 +317,7 @@ def drift_report(live: dict[str, Answer], fake: dict[str, Answer], index: Schema
             for path in sorted(fake_paths - live_paths):
                 report.findings.append(Finding(step, operation_id, path, "the live API never sent it", "the fake did"))
     report.findings = _without_nested(report.findings)
+    report.profile_signals = profile_signals(live)
     return report
 
 
@@ -315,6 +347,7 @@ def render_drift(report: DriftReport) -> str:
             lines.append(f"      {finding.path}: {finding.kind} ({finding.detail})")
     behind = len(report.contract_findings)
     lines.append("")
+    lines += render_match(report.profile_signals)
     lines.append(
         f"Verdict: {'DRIFT' if behind else 'NO DRIFT'} ({behind} difference(s) from the contract, "
         f"{len(report.findings) - behind} shape difference(s) from the fake)"
@@ -322,16 +355,22 @@ def render_drift(report: DriftReport) -> str:
     return "\n".join(lines)
 
 
-def run_drift(base_url: str, workflow_id: str | None = None, inputs: dict[str, Any] | None = None) -> DriftReport:
-    """The read-only scenario against ``base_url`` (credentials from the environment) and a fresh fake."""
+def run_drift(
+    base_url: str, workflow_id: str | None = None, inputs: dict[str, Any] | None = None, allow_writes: bool = False
+) -> DriftReport:
+    """The scenario against ``base_url`` (credentials from the environment) and a fresh fake, which answers as the
+    profile the live API matches (the guide's when it matches none or both)."""
     from mockserver.kit.target import open_target
 
-    with open_target(base_url) as live, open_target("in-process") as fake:
-        with live.client() as live_client, fake.client() as fake_client:
-            prime_fake(fake, fake_client)
-            live_answers = read_scenario(http_sender(live_client), workflow_id, inputs)
-            fake_answers = read_scenario(http_sender(fake_client), None, None)
-        return drift_report(live_answers, fake_answers, SchemaIndex(contract_document()), live.base_url)
+    with open_target(base_url) as live, live.client() as live_client:
+        live_answers = read_scenario(http_sender(live_client), workflow_id, inputs, allow_writes)
+        base_url = live.base_url
+    matches = matching_profiles(profile_signals(live_answers))
+    settings = {"api_profile": matches[0] if len(matches) == 1 else "guide"}
+    with open_target("in-process", settings=settings) as fake, fake.client() as fake_client:
+        prime_fake(fake, fake_client)
+        fake_answers = read_scenario(http_sender(fake_client), None, None, allow_writes)
+    return drift_report(live_answers, fake_answers, SchemaIndex(contract_document()), base_url)
 
 
 def prime_fake(target: Any, client: httpx.Client) -> None:
