@@ -299,19 +299,15 @@ class _Costing:
         skipped = skipped_nodes(nodes, values)
         parts: dict[str, list[float]] = {}
         for index, node in enumerate(nodes):
-            if runs[index] and node.get("id") not in skipped:
-                for action, amount in self.node_cost(node, nodes, values, callers).items():
-                    parts.setdefault(action, []).append(runs[index] * amount)
+            count = runs[index]
+            if not count or node.get("id") in skipped:
+                continue
+            parts.setdefault(billing_action(node), []).append(count * node_price(node, self.table))
+            if node.get("type") == "workflow":
+                for action, amount in self.sub_workflow_cost(node, nodes, values, callers).items():
+                    parts.setdefault(action, []).append(count * amount)
         # fsum is exact, so the amounts do not depend on the order of the nodes.
         return {action: math.fsum(amounts) for action, amounts in parts.items()}
-
-    def node_cost(self, node: dict, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> Amounts:
-        """One execution of ``node``, a sub-workflow's cost included."""
-        amounts = {billing_action(node): node_price(node, self.table)}
-        if node.get("type") == "workflow":
-            for action, amount in self.sub_workflow_cost(node, flow, values, callers).items():
-                amounts[action] = amounts.get(action, 0.0) + amount
-        return amounts
 
     def sub_workflow_cost(
         self, node: dict, flow: list[dict], values: dict[str, object], callers: frozenset[str]

@@ -84,8 +84,9 @@ routes = [
 async def run_workflow(call: ScenarioCall) -> Any:
     scenario = call.backend
     # ``api`` is a value of the current API only: the contract's parameter does not list it.
-    at_api_tier = call.request.query_params.get("dryRun") == "api"
-    dry_run = at_api_tier or call.params.get("dryRun") == "true"
+    requested = call.params.get("dryRun")
+    at_api_tier = requested != "true" and call.request.query_params.get("dryRun") == "api"
+    dry_run = requested == "true" or at_api_tier
     result = scenario.jobs.run(call.principal, call.path("workflowId"), call.body, dry_run)
     asset_url = AssetUrl(call.base_url)
     if isinstance(result, DryRun):
