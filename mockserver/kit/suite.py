@@ -29,7 +29,7 @@ from mockserver.kit.lifecycle import Decision, LifecycleCheck, LifecycleRun
 from mockserver.kit.results import Failure, Results, curl_command, render_summary, simple_curl
 from mockserver.kit.safety import UNRESTRICTED, GuardedSession, Ledger, Policy, make_safe
 from mockserver.kit.target import Target, open_target
-from mockserver.kit.walk import WalkLog, favour_lifecycle, skip_dry_run_links, start_from_listings_and_creation
+from mockserver.kit.walk import WalkLog, favour_lifecycle, start_from_listings_and_creation
 from mockserver.scenario.profiles import ApiProfile
 
 # Runs of the lifecycle check on a kit-made fake: each fixture app, a review approved and
@@ -203,7 +203,6 @@ class KitSession:
                     raise
 
         start_from_listings_and_creation(ContractWalk, self._operations())
-        skip_dry_run_links(ContractWalk)
         favour_lifecycle(ContractWalk, LIFECYCLE_WEIGHT)
         return ContractWalk
 

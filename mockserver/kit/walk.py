@@ -30,8 +30,6 @@ MILESTONES = {
 
 
 # The links that take a workflow through its life; the walk follows them more often than the others.
-# How the rules of links from runWorkflow's 269 answer (the current API's dry run) are named.
-DRY_RUN_ANSWER = "_run___269_"
 LIFECYCLE_LINKS = (
     "PublishCreatedWorkflow",
     "RunUpdatedWorkflow",
@@ -52,14 +50,6 @@ def start_from_listings_and_creation(machine: type, operations: list[Any]) -> No
     # Schemathesis lets a root run again only while no other root is left: it must know which ones are.
     machine._root_labels = frozenset(machine._root_labels - dropped)
     machine.root_rules = frozenset(name for name in machine.root_rules if getattr(machine, name, None) is not None)
-
-
-def skip_dry_run_links(machine: type) -> None:
-    """Follow nothing from a 269 dry run: its job was never created, so the links schemathesis infers from that
-    answer lead nowhere and would only take the walk's turns."""
-    for name in dir(machine):
-        if DRY_RUN_ANSWER in name and getattr(getattr(machine, name, None), RULE_MARKER, None) is not None:
-            setattr(machine, name, None)
 
 
 def favour_lifecycle(machine: type, weight: int) -> None:

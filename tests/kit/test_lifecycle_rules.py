@@ -157,22 +157,3 @@ def test_the_check_catches_a_job_that_goes_back():
         check.real_run(run, {"image": "asset_a"})
     assert any("went from in-progress back to warming-up" in p for p in run.problems), run.problems
     assert any("statusHistory moves from in-progress to warming-up" in p for p in run.problems), run.problems
-
-
-def test_the_walk_follows_no_link_from_a_269_dry_run():
-    import schemathesis
-
-    from mockserver.kit.contract import CONTRACT
-    from mockserver.kit.walk import skip_dry_run_links
-
-    machine = type("Walk", (schemathesis.openapi.from_path(str(CONTRACT)).as_state_machine(),), {})
-
-    def rules() -> list[str]:
-        return [name for name in dir(machine) if getattr(getattr(machine, name), "hypothesis_stateful_rule", None)]
-
-    inferred = [name for name in rules() if "___269_" in name]
-    assert inferred and all(name.startswith("PUT_workflows_workflowId_run") for name in inferred)
-    before = len(rules())
-    skip_dry_run_links(machine)
-    assert [name for name in rules() if "___269_" in name] == []
-    assert len(rules()) == before - len(inferred)

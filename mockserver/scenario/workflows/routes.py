@@ -91,8 +91,8 @@ async def run_workflow(call: ScenarioCall) -> Any:
     asset_url = AssetUrl(call.base_url)
     if isinstance(result, DryRun):
         if scenario.api_profile == "guide" and not at_api_tier:
-            cost = result.estimate.total
-            body = {"statusCode": GUIDE_DRY_RUN_STATUS, "message": "Dry run completed", "estimatedCost": cost}
+            body = {"statusCode": GUIDE_DRY_RUN_STATUS, "message": "Dry run completed"}
+            body["estimatedCost"] = result.estimate.total
             return JSONResponse(body, status_code=GUIDE_DRY_RUN_STATUS)
         now = iso(call.host.clock.now())
         return JSONResponse(dry_run_view(result, call.principal, now, asset_url), status_code=CURRENT_DRY_RUN_STATUS)
