@@ -44,7 +44,7 @@ FAKE_LIFECYCLES: tuple[tuple[str, dict[str, Any], Decision], ...] = (
 
 
 # How much more often the walk follows a lifecycle link than any other.
-LIFECYCLE_WEIGHT = 4
+LIFECYCLE_WEIGHT = 6
 
 # Operations that change data: on a live API, sent only with --allow-writes.
 WRITE_OPERATIONS = ("createWorkflow", "updateWorkflow", "deleteWorkflow", "userApproval", "jobAction")
