@@ -22,6 +22,7 @@ from mockserver.core.clock import CLOCK_MODES
 from mockserver.core.serving import uvicorn_tls_options
 from mockserver.core.tls import TlsFiles, local_certificate
 from mockserver.core.tls import default_directory as default_tls_directory
+from mockserver.scenario.profiles import API_PROFILES, DEFAULT_API_PROFILE
 from mockserver.server.guard import is_loopback_host
 from mockserver.server.settings import DEFAULT_FIXTURES, Settings
 
@@ -79,11 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept any key:secret, as an editor of any project [MOCKSERVER_ANY_KEY]",
     )
     serve.add_argument(
-        "--dry-run-status",
-        type=int,
-        choices=(402, 269),
-        default=int(_env("DRY_RUN_STATUS", "402")),
-        help="status of a dry run: 402 as the guide documents, 269 as the newer SDK [MOCKSERVER_DRY_RUN_STATUS]",
+        "--api-profile",
+        choices=API_PROFILES,
+        default=_env("API_PROFILE", DEFAULT_API_PROFILE),
+        help="which version of Scenario's API to answer as: guide as the source documents describe it, "
+        "current as the SDK 2.4.0 expects it (docs/api-profiles.md) "
+        "[MOCKSERVER_API_PROFILE]",
     )
     serve.add_argument(
         "--cancel-workflow-jobs",
@@ -190,7 +192,7 @@ MCP_OPTIONS = (
     "fixtures",
     "no_default_fixtures",
     "any_key",
-    "dry_run_status",
+    "api_profile",
     "clock",
     "speed",
     "rate_limit",
@@ -241,7 +243,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(
         fixtures=[*defaults, *fixtures],
         any_key=args.any_key,
-        dry_run_status=args.dry_run_status,
+        api_profile=args.api_profile,
         cancel_workflow_jobs=args.cancel_workflow_jobs,
         clock_mode=args.clock,
         clock_speed=args.speed,
@@ -308,6 +310,7 @@ def banner(
         f"  Orchestrator: {base}/api/v1/workflows/   (Authorization: Bearer {bearer})",
         f"  Dashboard:  {base}/_mock/",
         f"  API docs:   {base}/_mock/docs",
+        f"  Profile:    {settings.api_profile}",
         f"  Clock:      {settings.clock_mode}"
         + (f" x{settings.clock_speed:g}" if settings.clock_mode == "realtime" else ""),
         *([f"  State file: {settings.state_file}"] if settings.state_file else []),

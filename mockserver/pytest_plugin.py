@@ -22,7 +22,8 @@ max_retries=0)`` makes one that does not.
 
 The fake starts from the default fixtures plus the folders listed in ``scenario_mock_fixtures``
 (ini, paths relative to the ini file), with the clock in ``scenario_mock_clock`` mode (``manual``
-unless set). ``@pytest.mark.scenario_mock(clock_mode="instant", ...)`` sets any
+unless set), answering as the ``scenario_mock_api_profile`` version of the API (``guide`` unless set).
+``@pytest.mark.scenario_mock(clock_mode="instant", api_profile="current", ...)`` sets any
 :class:`~mockserver.server.settings.Settings` field for one test (or a module, with ``pytestmark``);
 ``fixtures=[...]`` there adds folders too. ``scenario_mock_strict_requests = true`` (ini) or
 ``strict_requests=True`` (marker) answers 400 to a query parameter or body field the operation does
@@ -57,6 +58,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="false",
     )
     parser.addini(
+        "scenario_mock_api_profile",
+        "the version of Scenario's API the fake answers as: guide (the source documents) or current (the SDK 2.4.0)",
+        default="guide",
+    )
+    parser.addini(
         "scenario_mock_fixtures", "folders of principals and workflows added to the defaults", type="paths", default=[]
     )
 
@@ -76,20 +82,19 @@ def _settings(request: pytest.FixtureRequest) -> Any:
     """The fake's settings from the ini file and the closest ``scenario_mock`` marker; a setting unknown or
     out of its allowed values fails the test's setup, naming it."""
     from mockserver.core.clock import CLOCK_MODES
+    from mockserver.scenario.profiles import API_PROFILES
     from mockserver.server.settings import DEFAULT_FIXTURES
     from mockserver.testing import settings_with
 
     config = request.config
-    clock_mode = config.getini("scenario_mock_clock")
-    if clock_mode not in CLOCK_MODES:
-        pytest.fail(
-            f"ini option scenario_mock_clock must be one of {', '.join(CLOCK_MODES)}, not {clock_mode!r}",
-            pytrace=False,
-        )
     strict = str(config.getini("scenario_mock_strict_requests")).strip().lower()
     if strict not in ("true", "false"):
         pytest.fail(f"ini option scenario_mock_strict_requests must be true or false, not {strict!r}", pytrace=False)
-    options: dict[str, Any] = {"clock_mode": clock_mode, "strict_requests": strict == "true"}
+    options: dict[str, Any] = {
+        "clock_mode": _ini_choice(config, "scenario_mock_clock", CLOCK_MODES),
+        "api_profile": _ini_choice(config, "scenario_mock_api_profile", API_PROFILES),
+        "strict_requests": strict == "true",
+    }
     folders: list[Path] = [DEFAULT_FIXTURES, *(Path(p) for p in config.getini("scenario_mock_fixtures"))]
     marker = request.node.get_closest_marker("scenario_mock")
     if marker is not None:
@@ -100,6 +105,13 @@ def _settings(request: pytest.FixtureRequest) -> Any:
         return settings_with(fixtures=folders, **options)
     except (TypeError, ValueError) as error:
         pytest.fail(f"@pytest.mark.scenario_mock: {error}", pytrace=False)
+
+
+def _ini_choice(config: pytest.Config, name: str, allowed: tuple[str, ...]) -> str:
+    value = config.getini(name)
+    if value not in allowed:
+        pytest.fail(f"ini option {name} must be one of {', '.join(allowed)}, not {value!r}", pytrace=False)
+    return value
 
 
 def _marked_settings(marker: pytest.Mark) -> dict[str, Any]:

@@ -1,12 +1,12 @@
 """Domain errors.
 
 The domain raises these; the HTTP layer turns each into the API's error envelope
-``{"statusCode", "error", "message"}`` with the status named here.
+``{"statusCode", "error", "message"}`` (and ``details`` when the error has them) with the status named here.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class ApiError(Exception):
@@ -14,6 +14,8 @@ class ApiError(Exception):
 
     status: ClassVar[int] = 500
     reason: ClassVar[str] = "Internal Server Error"
+    # What a client reads to act on the refusal, sent as the envelope's ``details``.
+    details: dict[str, Any] | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -57,3 +59,14 @@ class TooManyRequests(ApiError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class LimitReached(ApiError):
+    """A limit of the caller's plan is reached (not the request rate): ``details`` name it and its value."""
+
+    status = 429
+    reason = "Too Many Requests"
+
+    def __init__(self, message: str, details: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.details = details

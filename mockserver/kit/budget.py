@@ -53,6 +53,8 @@ class Budget:
 
 def estimate_of(status: int, body: Any) -> float | None:
     """A dry run's estimate in credits, from its answer; None when it gave none."""
-    cost = body.get("estimatedCost") if status in DRY_RUN_STATUSES and isinstance(body, dict) else None
+    # The guide's 402 says estimatedCost; the current API's 269, creativeUnitsCost.
+    found = body.get("estimatedCost", body.get("creativeUnitsCost")) if isinstance(body, dict) else None
+    cost = found if status in DRY_RUN_STATUSES else None
     valid = isinstance(cost, int | float) and not isinstance(cost, bool) and cost >= 0
     return float(cost) if valid else None

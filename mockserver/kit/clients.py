@@ -34,7 +34,7 @@ class ClientRun:
     clock: str = "realtime"
     speed: float = 10.0
     any_key: bool = False
-    dry_run_status: int = 402
+    api_profile: str = "guide"
     cancel_workflow_jobs: bool = False
     fixtures: list[Path] | None = None  # folders added to the default fixtures
     no_default_fixtures: bool = False  # then the fake starts from ``fixtures`` alone
@@ -49,7 +49,7 @@ class ClientRun:
         and ``fixtures`` on top of them, or ``fixtures`` alone with ``no_default_fixtures``."""
         settings: dict[str, Any] = {
             "any_key": self.any_key,
-            "dry_run_status": self.dry_run_status,
+            "api_profile": self.api_profile,
             "cancel_workflow_jobs": self.cancel_workflow_jobs,
             "clock_mode": self.clock,
             "clock_speed": self.speed,

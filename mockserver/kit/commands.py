@@ -2,7 +2,7 @@
 
 - ``check``: the contract suite against a live URL (or the fake), a summary, JUnit XML on request;
 - ``client``: a client's own test command against a fresh fake, then its conformance report;
-- ``drift``: one read-only scenario against a live URL and the fake, shapes compared;
+- ``drift``: one read-only scenario against a live URL and the fake, shapes compared, and the API profile it matches;
 - ``cleanup``: delete what earlier checks created on a live URL and left behind.
 
 Credentials and the live URL come from the variables the SDK reads: ``SCENARIO_BASE_URL``,
@@ -20,6 +20,7 @@ from typing import Any
 
 from mockserver.core.resources import packaged
 from mockserver.kit.target import BASE_URL_VARIABLE, KEY_VARIABLE, SECRET_VARIABLE, TargetError
+from mockserver.scenario.profiles import API_PROFILES
 
 DESCRIPTION = (
     "The contract kit: check any API against the contract (check), a client against the fake (client), "
@@ -81,6 +82,13 @@ def _register_check(commands: Any) -> None:
     check.add_argument(
         "--only", choices=("operations", "walk", "lifecycle"), action="append", help="run only these parts (repeatable)"
     )
+    check.add_argument(
+        "--api-profile",
+        choices=API_PROFILES,
+        default="guide",
+        help="the version of Scenario's API the target is held to where they differ: guide (dry run 402) or "
+        "current (dry run 269, only inference jobs cancelled); a --fake answers as it",
+    )
     check.set_defaults(func=check_command)
 
 
@@ -124,6 +132,7 @@ def check_command(args: argparse.Namespace) -> int:
         f"--kit-scenarios={args.scenarios}",
         f"--kit-steps={args.steps}",
         f"--kit-timeout={args.timeout}",
+        f"--kit-api-profile={args.api_profile}",
     ]
     options += ["--kit-allow-writes"] if args.allow_writes else []
     options += ["--kit-allow-spending"] if args.allow_spending else []
@@ -166,7 +175,9 @@ def _register_client(commands: Any) -> None:
     )
     client.add_argument("--speed", type=float, default=10.0, help="how many times faster jobs run on a realtime clock")
     client.add_argument("--any-key", action="store_true", help="accept any key:secret, as an editor of any project")
-    client.add_argument("--dry-run-status", type=int, choices=(402, 269), default=402, help="status of a dry run")
+    client.add_argument(
+        "--api-profile", choices=API_PROFILES, default="guide", help="the version of Scenario's API the fake answers as"
+    )
     client.add_argument("--cancel-workflow-jobs", action="store_true", help="let workflow jobs be cancelled directly")
     client.add_argument(
         "--fixtures", type=Path, action="append", help="fixtures folder added to the default ones; repeat to add more"
@@ -200,7 +211,7 @@ def client_command(args: argparse.Namespace) -> int:
         clock=args.clock,
         speed=args.speed,
         any_key=args.any_key,
-        dry_run_status=args.dry_run_status,
+        api_profile=args.api_profile,
         cancel_workflow_jobs=args.cancel_workflow_jobs,
         fixtures=args.fixtures,
         no_default_fixtures=args.no_default_fixtures,
@@ -235,6 +246,11 @@ def _register_drift(commands: Any) -> None:
         help="with no ready workflow listed, create one (marked as the kit's) for the dry run, and delete it after",
     )
     drift.add_argument("--json", type=Path, help="also write the report as JSON to this file")
+    drift.add_argument(
+        "--allow-writes",
+        action="store_true",
+        help="also create one workflow (tagged) and delete it, to tell the profile by the ids the API makes",
+    )
     drift.set_defaults(func=drift_command)
 
 
@@ -247,7 +263,9 @@ def drift_command(args: argparse.Namespace) -> int:
         return 2
     try:
         inputs = json.loads(args.inputs) if args.inputs else None
-        report = run_drift(base_url, args.workflow, inputs, allow_spending=args.allow_spending)
+        report = run_drift(
+            base_url, args.workflow, inputs, allow_spending=args.allow_spending, allow_writes=args.allow_writes
+        )
     except TargetError as error:
         print(f"mockserver kit drift: {error}", file=sys.stderr)
         return 2

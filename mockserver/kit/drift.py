@@ -2,7 +2,11 @@
 
 The scenario only reads (listings, tags, one workflow, jobs, one job, the shape of a
 404 and of a 400) and asks for one dry-run estimate, so it is safe against the real
-API. Every answer is held against the contract's schema for its operation and
+API; only when writes are allowed does it create one workflow (named with the kit's tag)
+and delete it again, to see the ids the target makes. From the dry run, a page of 200
+jobs and that id, it says which profile of the API the target matches (:mod:`profile_match`).
+
+Every answer is held against the contract's schema for its operation and
 status, and against the fake's answer to the same step. Findings are listed per
 operation and JSON path:
 
@@ -30,6 +34,15 @@ import httpx
 
 from mockserver.kit.contract import contract_document
 from mockserver.kit.inputs import SAMPLE_IMAGE
+from mockserver.kit.profile_match import (
+    CREATE_STEP,
+    DRY_RUN_STEP,
+    JOBS_PAGE_STEP,
+    Signal,
+    matching_profiles,
+    profile_signals,
+    render_match,
+)
 from mockserver.kit.safety import ABSENT_WORKFLOW_ID, NAME_MARK
 
 JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
@@ -42,7 +55,6 @@ CONTRACT_KINDS = (
     "undocumented status",
 )
 STATUS_KIND = "status differs"
-DRY_RUN_STEP = "runWorkflow (dry run)"
 # The workflow drift creates for its dry run on a target with no ready one: one background removal.
 DRIFT_WORKFLOW = {
     "status": "ready",
@@ -91,6 +103,7 @@ class DriftReport:
     answers: dict[str, tuple[Answer, Answer]] = field(default_factory=dict)  # step -> (live, fake)
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what could not be checked, and what was made for the check
+    profile_signals: list[Signal] = field(default_factory=list)  # what the live answers say of its profile
 
     @property
     def contract_findings(self) -> list[Finding]:
@@ -120,6 +133,12 @@ class DriftReport:
             "steps": {step: {"live": live.status, "fake": fake.status} for step, (live, fake) in self.answers.items()},
             "findings": [asdict(finding) for finding in self.findings],
             "notes": self.notes,
+            "profile": {
+                "matches": matching_profiles(self.profile_signals),
+                "signals": [
+                    {"name": s.name, "seen": s.seen, "profiles": sorted(s.profiles)} for s in self.profile_signals
+                ],
+            },
         }
 
 
@@ -253,11 +272,13 @@ def read_scenario(
     inputs: dict[str, Any] | None,
     create_workflow: Callable[[], str | None] | None = None,
     notes: list[str] | None = None,
+    allow_writes: bool = False,
 ) -> dict[str, Answer]:
     """Run the read-only steps against one side, each step's ids taken from that side's earlier answers.
 
     The dry run goes to ``workflow_id`` if it is ready, else to the first ready workflow listed, else to
-    the one ``create_workflow`` makes; when there is none, or it is not ready, ``notes`` says why.
+    the one ``create_workflow`` makes; when there is none, or it is not ready, ``notes`` says why. With
+    ``allow_writes``, it also creates a workflow and deletes it, to see the ids the API makes.
     """
     answers: dict[str, Answer] = {}
     notes = notes if notes is not None else []
@@ -280,6 +301,7 @@ def read_scenario(
     if chosen:
         workflow = run(Step("getWorkflow", "getWorkflow", "GET", f"/workflows/{chosen}"))
     jobs = run(Step("listJobs", "listJobs", "GET", "/jobs", {"pageSize": 10}))
+    run(Step(JOBS_PAGE_STEP, "listJobs", "GET", "/jobs", {"pageSize": 200}))
     job_id = _first_id(jobs, "jobs", "jobId")
     if job_id:
         run(Step("getJob", "getJob", "GET", f"/jobs/{job_id}"))
@@ -298,6 +320,12 @@ def read_scenario(
     else:
         body = inputs if inputs is not None else sample_inputs(definition.get("inputs", []))
         run(Step(DRY_RUN_STEP, "runWorkflow", "PUT", f"/workflows/{chosen}/run", {"dryRun": "true"}, body))
+    if allow_writes:
+        created = {"name": f"{NAME_MARK} drift", "description": "made by mockserver kit drift, deleted at once"}
+        made = run(Step(CREATE_STEP, "createWorkflow", "POST", "/workflows", {}, created))
+        made_id = (made.body.get("workflow") or {}).get("id") if isinstance(made.body, dict) else None
+        if made.status == 200 and made_id:
+            run(Step("deleteWorkflow (the one created)", "deleteWorkflow", "DELETE", f"/workflows/{made_id}"))
     return answers
 
 
@@ -375,6 +403,7 @@ def drift_report(live: dict[str, Answer], fake: dict[str, Answer], index: Schema
             for path in _unseen(fake_paths - live_paths, empty_arrays(live_answer.body)):
                 report.findings.append(Finding(step, operation_id, path, "the live API never sent it", "the fake did"))
     report.findings = _without_nested(report.findings)
+    report.profile_signals = profile_signals(live)
     return report
 
 
@@ -408,6 +437,7 @@ def render_drift(report: DriftReport) -> str:
         f"{len(report.shape_findings)} in shape from the fake"
     )
     lines.append("")
+    lines += render_match(report.profile_signals)
     if report.drifted:
         lines.append(f"Verdict: DRIFT: {len(report.findings)} difference(s) ({counts})")
     else:
@@ -416,27 +446,36 @@ def render_drift(report: DriftReport) -> str:
 
 
 def run_drift(
-    base_url: str, workflow_id: str | None = None, inputs: dict[str, Any] | None = None, allow_spending: bool = False
+    base_url: str,
+    workflow_id: str | None = None,
+    inputs: dict[str, Any] | None = None,
+    allow_spending: bool = False,
+    allow_writes: bool = False,
 ) -> DriftReport:
-    """The read-only scenario against ``base_url`` (credentials from the environment) and a fresh fake.
+    """The scenario against ``base_url`` (credentials from the environment) and a fresh fake, which answers as
+    the profile the live API matches (the guide's when it matches none or both).
 
-    With ``allow_spending``, a target with no ready workflow gets one for the dry run, deleted afterwards.
+    With ``allow_spending``, a target with no ready workflow gets one for the dry run, deleted afterwards;
+    with ``allow_writes``, a workflow is created and deleted to see the ids the API makes.
     """
     from mockserver.kit.target import open_target
 
     notes: list[str] = []
-    with open_target(base_url) as live, open_target("in-process") as fake:
-        with live.client() as live_client, fake.client() as fake_client:
-            prime_fake(fake, fake_client)
-            made: list[str] = []
-            create = partial(create_drift_workflow, live_client, made, notes) if allow_spending else None
-            try:
-                live_answers = read_scenario(http_sender(live_client), workflow_id, inputs, create, notes)
-            finally:
-                for made_id in made:
-                    live_client.delete(f"/workflows/{made_id}")
-            fake_answers = read_scenario(http_sender(fake_client), None, None)
-        report = drift_report(live_answers, fake_answers, SchemaIndex(contract_document()), live.base_url)
+    with open_target(base_url) as live, live.client() as live_client:
+        made: list[str] = []
+        create = partial(create_drift_workflow, live_client, made, notes) if allow_spending else None
+        try:
+            live_answers = read_scenario(http_sender(live_client), workflow_id, inputs, create, notes, allow_writes)
+        finally:
+            for made_id in made:
+                live_client.delete(f"/workflows/{made_id}")
+        label = live.base_url
+    matches = matching_profiles(profile_signals(live_answers))
+    settings = {"api_profile": matches[0] if len(matches) == 1 else "guide"}
+    with open_target("in-process", settings=settings) as fake, fake.client() as fake_client:
+        prime_fake(fake, fake_client)
+        fake_answers = read_scenario(http_sender(fake_client), None, None, allow_writes=allow_writes)
+    report = drift_report(live_answers, fake_answers, SchemaIndex(contract_document()), label)
     report.notes += notes
     return report
 

@@ -26,11 +26,13 @@ from typing import Any, Literal
 
 import httpx
 
-from mockserver.kit.budget import DRY_RUN_STATUSES
+from mockserver.scenario.profiles import CURRENT_DRY_RUN_STATUS, GUIDE_DRY_RUN_STATUS, ApiProfile
 
 JOB_FLOW = ("pending", "queued", "warming-up", "in-progress", "finalizing", "success")
 TERMINAL = frozenset({"success", "failure", "canceled"})
 NODE_DONE = frozenset({"success", "skipped"})
+# Node types whose jobs are inference jobs, the only ones the current API cancels.
+INFERENCE_NODE_TYPES = frozenset({"model", "custom-model"})
 
 Decision = Literal["approve", "reject", "cancel-node"]
 
@@ -156,21 +158,33 @@ class LifecycleCheck:
     poll_interval: float = 2.0
     timeout: float = 600.0  # in the target's time: simulated seconds on a fake
     project_id: str | None = None
+    api_profile: ApiProfile = "guide"  # the version of the API the target is held to
 
     def dry_run(self, run: LifecycleRun, inputs: dict[str, Any]) -> None:
-        """A dry run answers 402 (or 269) with an estimate, and creates no job."""
+        """A dry run answers with an estimate and creates no job: 402 and ``estimatedCost`` as the guide
+        documents, 269 and ``creativeUnitsCost`` as the current API answers."""
         before = self._job_ids(run.workflow_id)
         response = self._send(run, "PUT", f"/workflows/{run.workflow_id}/run", params={"dryRun": "true"}, json=inputs)
         run.dry_run_status = response.status_code
         body = _json(response)
-        if response.status_code not in DRY_RUN_STATUSES:
-            run.problems.append(f"the dry run answered {response.status_code}, not 402 or 269: {response.text[:300]}")
+        expected = GUIDE_DRY_RUN_STATUS if self.api_profile == "guide" else CURRENT_DRY_RUN_STATUS
+        if response.status_code != expected:
+            run.problems.append(
+                f"the dry run answered {response.status_code}, not {expected} as the {self.api_profile} API does: "
+                f"{response.text[:300]}"
+            )
             return
-        run.estimated_cost = body.get("estimatedCost") if isinstance(body, dict) else None
-        if not isinstance(body, dict) or body.get("statusCode") != response.status_code:
-            run.problems.append(f"the dry run's statusCode is not its HTTP status {response.status_code}")
+        if self.api_profile == "guide":
+            run.estimated_cost = body.get("estimatedCost") if isinstance(body, dict) else None
+            if not isinstance(body, dict) or body.get("statusCode") != response.status_code:
+                run.problems.append(f"the dry run's statusCode is not its HTTP status {response.status_code}")
+        else:
+            run.estimated_cost = body.get("creativeUnitsCost") if isinstance(body, dict) else None
+            details = body.get("costDetails") if isinstance(body, dict) else None
+            if not isinstance(details, dict) or sum(_number(v) for v in details.values()) != run.estimated_cost:
+                run.problems.append(f"the dry run's costDetails {details!r} do not sum to its creativeUnitsCost")
         if not isinstance(run.estimated_cost, int | float) or run.estimated_cost < 0:
-            run.problems.append(f"the dry run's estimatedCost {run.estimated_cost!r} is not a number >= 0")
+            run.problems.append(f"the dry run's estimate {run.estimated_cost!r} is not a number >= 0")
         created = self._job_ids(run.workflow_id) - before
         if created:
             run.problems.append(f"the dry run created jobs {', '.join(sorted(created))}")
@@ -214,12 +228,19 @@ class LifecycleCheck:
                         f"{action} of node {node['id']} answered {answer.status_code}: {answer.text[:300]}"
                     )
                 return True
-            if run.decision == "cancel-node" and node.get("jobId") and node.get("type") != "user-approval":
+            if run.decision == "cancel-node" and node.get("jobId") and self._may_cancel(node):
                 answer = self._send(run, "POST", f"/jobs/{node['jobId']}/action", json={"action": "cancel"})
                 if answer.status_code != 200:
                     run.problems.append(f"cancelling node job {node['jobId']} answered {answer.status_code}")
                 return True
         return False
+
+    def _may_cancel(self, node: dict[str, Any]) -> bool:
+        """Whether the API cancels this node's job: any but a review's as the guide documents, only an
+        inference job's in the current API."""
+        if self.api_profile == "current":
+            return node.get("type") in INFERENCE_NODE_TYPES
+        return node.get("type") != "user-approval"
 
     def _check_node_jobs(self, run: LifecycleRun, job: dict[str, Any]) -> None:
         for node in (job.get("metadata") or {}).get("flow") or []:

@@ -13,6 +13,7 @@ import pytest
 
 from mockserver.kit.results import results_as_json
 from mockserver.kit.suite import KitSession, SuiteOptions, SuiteRun, configure, current, parse_inputs
+from mockserver.scenario.profiles import API_PROFILES
 
 _RUN = pytest.StashKey[SuiteRun]()
 
@@ -59,6 +60,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--kit-inputs", default=os.environ.get("MOCKSERVER_KIT_INPUTS"), help="its inputs, as JSON")
     group.addoption("--kit-timeout", type=float, default=float(os.environ.get("MOCKSERVER_KIT_TIMEOUT", "600")))
     group.addoption("--kit-results", type=Path, default=None, help="write the run's results to this JSON file")
+    group.addoption(
+        "--kit-api-profile",
+        choices=API_PROFILES,
+        default=os.environ.get("MOCKSERVER_KIT_API_PROFILE", "guide"),
+        help="the version of the API the target is held to where they differ (dry runs, cancel); a kit-made fake "
+        "answers as it [MOCKSERVER_KIT_API_PROFILE]",
+    )
 
 
 def options_from(config: pytest.Config) -> SuiteOptions:
@@ -75,6 +83,7 @@ def options_from(config: pytest.Config) -> SuiteOptions:
         workflow=value("kit_workflow"),
         inputs=parse_inputs(value("kit_inputs")),
         timeout=value("kit_timeout"),
+        api_profile=value("kit_api_profile"),
     )
 
 

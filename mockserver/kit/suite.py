@@ -32,6 +32,7 @@ from mockserver.kit.results import Failure, Results, curl_command, render_summar
 from mockserver.kit.safety import UNRESTRICTED, GuardedSession, Ledger, Policy, make_safe
 from mockserver.kit.target import Target, open_target
 from mockserver.kit.walk import WalkLog, favour_lifecycle, start_from_listings_and_creation
+from mockserver.scenario.profiles import ApiProfile
 
 # Runs of the lifecycle check on a kit-made fake: each fixture app, a review approved and
 # rejected, and a node job cancelled. Inputs are each app's required ones.
@@ -45,7 +46,7 @@ FAKE_LIFECYCLES: tuple[tuple[str, dict[str, Any], Decision], ...] = (
 
 
 # How much more often the walk follows a lifecycle link than any other.
-LIFECYCLE_WEIGHT = 4
+LIFECYCLE_WEIGHT = 6
 
 # Operations that change data: on a live API, sent only with --allow-writes.
 WRITE_OPERATIONS = ("createWorkflow", "updateWorkflow", "deleteWorkflow", "userApproval", "userSelection", "jobAction")
@@ -72,6 +73,8 @@ class SuiteOptions:
     inputs: dict[str, Any] = field(default_factory=dict)
     clock_step: float = 10.0  # simulated seconds a kit-made fake moves after each call of the walk
     timeout: float = 600.0  # how long the lifecycle check polls a job, in the target's seconds
+    # The version of the API the target is held to where the two differ; a kit-made fake answers as it.
+    api_profile: ApiProfile = "guide"
 
 
 class KitSession:
@@ -253,6 +256,7 @@ class KitSession:
         with self.target.client() as client:
             check = LifecycleCheck(client, self.wait, poll_interval=self._poll_interval(), timeout=self.options.timeout)
             check.project_id = self.target.project_id or self.options.project_id
+            check.api_profile = self.options.api_profile
             check.dry_run(run, inputs)
             if self.policy.allow_spending and self._may_spend(run):
                 check.real_run(run, inputs)
@@ -396,7 +400,10 @@ class SuiteRun:
 
     def session(self) -> KitSession:
         if self._session is None:
-            target = self._stack.enter_context(open_target(self.options.target, project_id=self.options.project_id))
+            settings = {"api_profile": self.options.api_profile}
+            target = self._stack.enter_context(
+                open_target(self.options.target, project_id=self.options.project_id, settings=settings)
+            )
             self._session = KitSession(target, self.options)
             self._stack.callback(self._session.cleanup)
         return self._session

@@ -22,6 +22,7 @@ from mockserver.scenario.jobs.cost import CostTable
 from mockserver.scenario.jobs.models import Job
 from mockserver.scenario.jobs.service import JobService, runnable_workflow
 from mockserver.scenario.jobs.simulation import OWNER, Simulation
+from mockserver.scenario.profiles import WORKFLOW_ID_PREFIXES, ApiProfile
 from mockserver.scenario.state import ScenarioState, state_from_json, state_to_json
 from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows.models import Workflow, with_default_kinds
@@ -43,12 +44,12 @@ class ScenarioBackend:
         asset_fixtures: list[dict[str, Any]],
         max_concurrent_jobs: int,
         cancel_workflow_jobs: bool,
-        dry_run_status: int,
+        api_profile: ApiProfile,
     ) -> None:
         self.store = ScenarioStore(store)
         self.scheduler = scheduler
         self.contract: Contract = load_contract(contract)
-        self.dry_run_status = dry_run_status
+        self.api_profile = api_profile
         self.costs = CostTable.from_fixtures(costs)
         self.fixtures = fixtures
         self.asset_fixtures = list(asset_fixtures)
@@ -56,7 +57,7 @@ class ScenarioBackend:
         self.started_at = iso(clock.now())
         self.assets = AssetService(self.store, clock, ids)
         self.uploads = UploadService(self.store, clock, ids, self.assets)
-        self.workflows = WorkflowService(self.store, clock, ids)
+        self.workflows = WorkflowService(self.store, clock, ids, WORKFLOW_ID_PREFIXES[api_profile])
         self.simulation = Simulation(
             self.store,
             clock,
@@ -67,7 +68,7 @@ class ScenarioBackend:
             self._sub_workflow,
             max_concurrent=max_concurrent_jobs,
         )
-        self.jobs = JobService(self.store, clock, self.simulation, self.costs, cancel_workflow_jobs)
+        self.jobs = JobService(self.store, clock, self.simulation, self.costs, api_profile, cancel_workflow_jobs)
         self.reset()
 
     def on_job_ended(self, listener: Callable[[Job], None]) -> None:

@@ -40,7 +40,7 @@ class ScenarioDialect(Dialect[ScenarioBackend]):
         has_body: bool,
         violations: list[Violation],
     ) -> Any:
-        blocking = [v for v in violations if not _newer_api_allows(backend, v, query)]
+        blocking = [v for v in violations if not _newer_api_allows(v, query)]
         if blocking and host.settings.validation == "strict":
             raise BadRequest(blocking[0].describe())
         return None
@@ -67,14 +67,9 @@ class ScenarioDialect(Dialect[ScenarioBackend]):
 SCENARIO = ScenarioDialect()
 
 
-def _newer_api_allows(backend: ScenarioBackend, violation: Violation, query: dict[str, list[str]]) -> bool:
-    """With 269 dry runs on, the newer API's ``dryRun=api`` is served (and still journaled as drift)."""
-    return (
-        backend.dry_run_status == 269
-        and violation.location == "query"
-        and violation.name == "dryRun"
-        and query.get("dryRun") == ["api"]
-    )
+def _newer_api_allows(violation: Violation, query: dict[str, list[str]]) -> bool:
+    """The current API's ``dryRun=api`` is served under every profile (and still journaled as drift)."""
+    return violation.location == "query" and violation.name == "dryRun" and query.get("dryRun") == ["api"]
 
 
 def _parse_json(raw: bytes, content_type: str) -> tuple[Any, bool]:

@@ -81,7 +81,7 @@ class Fake:
             asset_fixtures=self.fixtures.assets,
             max_concurrent_jobs=self.settings.max_concurrent_jobs,
             cancel_workflow_jobs=self.settings.cancel_workflow_jobs,
-            dry_run_status=self.settings.dry_run_status,
+            api_profile=self.settings.api_profile,
         )
         # The second API the fake serves, under /api/v1: a pipeline orchestrator sharing the clock and scheduler.
         self.orchestrator = OrchestratorBackend(

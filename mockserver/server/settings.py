@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from mockserver.core.clock import CLOCK_MODES, ClockMode
 from mockserver.core.resources import packaged
+from mockserver.scenario.profiles import API_PROFILES, DEFAULT_API_PROFILE, ApiProfile
 
 DEFAULT_FIXTURES = packaged("mockserver.server", "default_fixtures")
 DEFAULT_CONTRACT = packaged("mockserver.scenario", "scenario.openapi.yaml")
@@ -19,7 +20,7 @@ ORCHESTRATOR_CONTRACT = packaged("mockserver.orchestrator", "orchestrator.openap
 CHOICES: dict[str, tuple[Any, ...]] = {
     "clock_mode": CLOCK_MODES,
     "validation": ("strict", "report"),
-    "dry_run_status": (402, 269),
+    "api_profile": API_PROFILES,
     "orchestrator_auth_status": (401, 403),
     "strict_requests": (False, True),
 }
@@ -35,8 +36,9 @@ class Settings:
     orchestrator_auth_status: int = 401
     # Accept any key:secret; the user is derived from the key, editor of any project.
     any_key: bool = False
-    # 402 as the guide documents; 269 (and dryRun=api) as the newer SDK documents.
-    dry_run_status: int = 402
+    # Which version of Scenario's API the fake answers as: guide (the source documents) or current (the
+    # official SDK 2.4.0 and Scenario's own clients); see mockserver/scenario/profiles.py.
+    api_profile: ApiProfile = DEFAULT_API_PROFILE
     # The real API cancels only a workflow's node jobs; this lets workflow jobs be cancelled too.
     cancel_workflow_jobs: bool = False
     clock_mode: ClockMode = "realtime"

@@ -45,6 +45,8 @@ def snapshot(fake: Fake) -> dict[str, Any]:
         fake.advance()
         return {
             "version": VERSION,
+            # The setting the answers depend on, for whoever reads the state; restore leaves the fake's own.
+            "apiProfile": fake.settings.api_profile,
             "clock": fake.clock.snapshot(),
             "ids": fake.ids.snapshot(),
             **fake.scenario.snapshot(),

@@ -287,16 +287,6 @@ def test_dry_run_surfaces_as_api_status_error_in_the_sdk(sdk):
     assert raised.value.status_code == 402 and raised.value.body["estimatedCost"] == 2
 
 
-def test_dry_run_269_option_and_dry_run_api():
-    fake = Fake(Settings(clock_mode="manual", dry_run_status=269))
-    with alice_client(fake) as client:
-        for mode in ("true", "api"):
-            answer = client.workflows.run("workflow_bg_remover", body={"image": "asset_photo123"}, dry_run=mode)
-            assert answer.job is None
-            assert answer.to_dict() == {"statusCode": 269, "message": "Dry run completed", "estimatedCost": 2}
-        assert fake.scenario.store.all_jobs() == []
-
-
 def test_run_input_violations_are_400_naming_the_input(http):
     workflow_id = "workflow_product_shot"
     cases = [

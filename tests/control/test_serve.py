@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import signal
 import socket
@@ -268,3 +269,54 @@ def test_beyond_loopback_the_control_plane_gets_a_token_and_the_banner_warns():
     assert given.control_token == "t0k"
     named = settings_from(build_parser().parse_args(["serve", "--host", "mock.lan", "--control-host", "Other"]))
     assert named.control_hosts == ["other", "mock.lan"]
+
+
+def test_the_api_profile_comes_from_the_option_or_the_environment_and_shows_in_help_and_banner(
+    capsys: pytest.CaptureFixture[str],
+):
+    from mockserver.cli import banner, build_parser, settings_from
+
+    parser = build_parser()
+    assert settings_from(parser.parse_args(["serve"])).api_profile == "guide"
+    assert settings_from(parser.parse_args(["serve", "--api-profile", "current"])).api_profile == "current"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MOCKSERVER_API_PROFILE", "current")
+        env.setenv("COLUMNS", "400")
+        from_env = build_parser()
+        assert settings_from(from_env.parse_args(["serve"])).api_profile == "current"
+        with pytest.raises(SystemExit):
+            from_env.parse_args(["serve", "--help"])
+    helped = capsys.readouterr().out
+    assert "--api-profile {guide,current}" in helped and "[MOCKSERVER_API_PROFILE] (default: current)" in helped
+    with pytest.raises(SystemExit):
+        parser.parse_args(["serve", "--api-profile", "newest"])
+    assert "invalid choice: 'newest' (choose from 'guide', 'current')" in capsys.readouterr().err
+    assert "  Profile:    current" in banner(
+        settings_from(parser.parse_args(["serve", "--api-profile", "current"])), "h", 1, []
+    )
+
+
+def test_a_bad_api_profile_in_the_environment_stops_the_start_listing_the_profiles():
+    env = {**os.environ, "MOCKSERVER_API_PROFILE": "newest"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--port", str(_free_port())],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+    )
+    assert result.returncode == 2 and "listening" not in result.stdout
+    assert "mockserver: api_profile must be one of guide, current, not 'newest'" in result.stderr
+
+
+def test_a_served_fake_answers_as_its_profile():
+    served = Served("--api-profile", "current", "--clock", "manual")
+    try:
+        dry_run = httpx.put(
+            f"{served.url}/v1/workflows/workflow_bg_remover/run?dryRun=true", json={"image": "asset_a"}, auth=ALICE
+        )
+        state = httpx.get(f"{served.url}/_mock/state").json()
+    finally:
+        _, output = served.stop()
+    assert dry_run.status_code == 269 and dry_run.json()["creativeUnitsCost"] == 2
+    assert state["apiProfile"] == "current" and "Profile:    current" in output

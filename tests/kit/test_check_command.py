@@ -10,12 +10,14 @@ import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
+from contextlib import closing
 from urllib.parse import parse_qs
 
-from kit_support import SUMMARIES, kit_env, mockserver_command
+from kit_support import SUMMARIES, kit_env, kit_fake, mockserver_command
 
 from mockserver.kit.commands import SUITE
 from mockserver.kit.safety import ABSENT_WORKFLOW_ID, NAME_MARK
+from mockserver.testing import running
 
 CREDENTIALS = {"SCENARIO_SDK_API_KEY": "key_alice", "SCENARIO_SDK_API_SECRET": "secret_alice"}
 # Enough that no run is refused for the budget: a refusal would change what replays of the stateful walk
@@ -129,6 +131,29 @@ def test_the_suite_under_pytest_refuses_spending_without_a_budget(tmp_path):
         [*suite, "--co", "--kit-budget=7"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
     assert budgeted.returncode == 0, budgeted.stdout + budgeted.stderr
+
+
+def test_the_lifecycle_holds_a_target_to_the_profile_it_is_told(tmp_path):
+    fake = kit_fake(api_profile="current", clock_mode="realtime", clock_speed=200.0)
+    with closing(fake), running(fake=fake) as server:
+        as_guide = check(tmp_path, "--only=lifecycle", "--api-profile=guide", *LIFECYCLE, base_url=server.api_url)
+        as_current = check(tmp_path, "--only=lifecycle", "--api-profile=current", *LIFECYCLE, base_url=server.api_url)
+    status, results, output = as_guide
+    assert status != 0, output
+    assert len(results["failures"]) == 1
+    assert results["failures"][0]["message"].startswith("the dry run answered 269, not 402 as the guide API does")
+    status, results, output = as_current
+    assert status == 0, output
+    assert results["failures"] == []
+    assert any("dry run 269 (estimate 5)" in note for note in results["notes"]), results["notes"]
+
+
+def test_a_fake_made_by_the_kit_answers_as_the_profile(tmp_path):
+    status, results, output = check(tmp_path, "--fake=in-process", "--only=lifecycle", "--api-profile=current")
+    assert status == 0, output
+    assert results["failures"] == []
+    lifecycles = [note for note in results["notes"] if note.startswith("lifecycle ")]
+    assert len(lifecycles) == 5 and all("dry run 269" in note for note in lifecycles), lifecycles
 
 
 def test_without_a_target_it_says_what_to_give(tmp_path):

@@ -22,7 +22,7 @@ def fake_and_client(**settings) -> tuple[Fake, httpx.Client]:
 
 
 def test_the_report_lists_use_violations_drift_warnings_and_gaps():
-    fake, client = fake_and_client(validation="report", dry_run_status=269)
+    fake, client = fake_and_client(validation="report", api_profile="current")
     client.get("/v1/workflows", params={"pageSize": 5})
     client.get("/v1/workflows", params={"pageSize": 500})
     client.put("/v1/workflows/workflow_product_shot/run", json={"prompt": "a shoe", "angles": "front"})
@@ -68,7 +68,7 @@ def test_the_control_api_prints_the_report_and_answers_json():
 
 def test_the_json_report_reads_back_as_the_report_the_text_renders():
     """The kit reads a fake's report from the control plane: the JSON form is the whole report."""
-    _, client = fake_and_client(validation="report", dry_run_status=269)
+    _, client = fake_and_client(validation="report", api_profile="current")
     client.get("/v1/workflows", params={"pageSize": 500})
     client.put("/v1/workflows/workflow_upscaler/run", params={"dryRun": "api"}, json={"image": "asset_photo"})
     client.post("/v1/search/assets", json={})

@@ -11,8 +11,10 @@ from mutants import newer_live_api
 
 from mockserver.core.serving import served
 from mockserver.kit.drift import SchemaIndex, compare_to_contract, drift_report, http_sender, read_scenario
+from mockserver.kit.profile_match import matching_profiles, profile_signals, render_match
 from mockserver.kit.target import open_target
 from mockserver.server.settings import DEFAULT_CONTRACT
+from mockserver.testing import running
 
 CREDENTIALS = {"SCENARIO_SDK_API_KEY": "key_alice", "SCENARIO_SDK_API_SECRET": "secret_alice"}
 
@@ -71,15 +73,21 @@ def test_the_command_against_a_drifted_api_and_against_the_fake(tmp_path):
 
 def test_a_status_the_fake_does_not_answer_is_drift_with_its_count(monkeypatch):
     from mockserver.kit.drift import render_drift, run_drift
-    from mockserver.server.app import kit_app
+    from mockserver.server.app import KIT_SETTINGS
+    from mockserver.server.fake import Fake
+    from mockserver.testing import running, settings_with
 
     monkeypatch.setenv("SCENARIO_SDK_API_KEY", "key_alice")
     monkeypatch.setenv("SCENARIO_SDK_API_SECRET", "secret_alice")
-    with served(lambda base_url: kit_app(base_url=base_url, dry_run_status=269)) as newer:
-        report = run_drift(f"{newer}/v1")
+    # A live API whose tags answer 503: a status the fake never gives there.
+    unwell = Fake(settings_with(**KIT_SETTINGS))
+    unwell.faults.add({"kind": "http-error", "status": 503, "match": {"operationId": "getWorkflowTags"}})
+    with running(fake=unwell) as server:
+        report = run_drift(server.api_url)
+    unwell.close()
     assert report.contract_findings == [] and report.drifted
-    assert [(f.step, f.detail) for f in report.status_findings] == [
-        ("runWorkflow (dry run)", "the live API answered 269, the fake 402")
+    assert [(f.operation_id, f.detail) for f in report.status_findings] == [
+        ("getWorkflowTags", "the live API answered 503, the fake 200")
     ]
     text = render_drift(report)
     total = len(report.findings)
@@ -136,3 +144,56 @@ def test_a_draft_workflow_named_for_the_dry_run_is_read_but_not_dry_run():
         answers = read_scenario(http_sender(client), draft, None, notes=notes)
     assert answers["getWorkflow"].status == 200 and "runWorkflow (dry run)" not in answers
     assert notes == [f"the dry run could not be checked: workflow {draft} is draft, not ready"]
+
+
+@pytest.mark.parametrize("profile", ["guide", "current"])
+def test_the_report_says_which_profile_a_fake_matches(index, profile):
+    with open_target("in-process", settings={"api_profile": profile}) as live, open_target("in-process") as fake:
+        with live.client() as live_client, fake.client() as fake_client:
+            live_answers = read_scenario(http_sender(live_client), None, None, allow_writes=True)
+            fake_answers = read_scenario(http_sender(fake_client), None, None, allow_writes=True)
+    report = drift_report(live_answers, fake_answers, index, profile)
+    assert matching_profiles(report.profile_signals) == [profile]
+    signals = {signal.name: signal.profiles for signal in report.profile_signals}
+    assert signals == {
+        "the dry run": {profile},
+        "a page of 200 jobs": {"guide", "current"},
+        "a created workflow's id": {profile},
+    }
+    assert live_answers["deleteWorkflow (the one created)"].status == 200
+    assert report.as_dict()["profile"]["matches"] == [profile]
+
+
+def test_signals_that_disagree_match_no_profile():
+    class Seen:
+        def __init__(self, status: int, body: object) -> None:
+            self.status, self.body = status, body
+
+    answers = {
+        "runWorkflow (dry run)": Seen(402, {"estimatedCost": 3}),
+        "createWorkflow (id prefix)": Seen(200, {"workflow": {"id": "wflow_abc"}}),
+        "listJobs (pageSize 200)": Seen(400, {}),
+    }
+    signals = profile_signals(answers)
+    assert matching_profiles(signals) == []
+    assert render_match(signals)[0] == "matches profile: none (the signals disagree)"
+    assert render_match(signals[2:])[0] == "matches profile: current"
+    assert render_match([])[0] == "matches profile: guide or current (the signals seen do not tell them apart)"
+
+
+def test_the_command_prints_the_profile_a_served_fake_matches(tmp_path):
+    with running(clock_mode="realtime", clock_speed=200.0, api_profile="current") as server:
+        command = mockserver_command("kit", "drift", f"--base-url={server.api_url}", "--allow-writes")
+        done = subprocess.run(command, env=kit_env(**CREDENTIALS), capture_output=True, text=True, timeout=300)
+        assert any(
+            w.name.startswith("[mockserver-kit]") and w.is_deleted for w in server.fake.scenario.store.all_workflows()
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "matches profile: current\n" in done.stdout
+    assert "the dry run: answered 269 with creativeUnitsCost, as current" in done.stdout
+    assert "a created workflow's id: wflow_..., as current" in done.stdout
+    with running(clock_mode="realtime", clock_speed=200.0) as server:
+        command = mockserver_command("kit", "drift", f"--base-url={server.api_url}")
+        done = subprocess.run(command, env=kit_env(**CREDENTIALS), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "matches profile: guide\n" in done.stdout and "created workflow" not in done.stdout

@@ -117,6 +117,39 @@ def test_the_check_passes_the_fake(workflow_id, inputs, decision, final):
     assert run.final_status == final and run.statuses[0] == "queued" and len(run.reads) > 3
 
 
+@pytest.mark.parametrize(
+    ("workflow_id", "inputs", "decision", "final"),
+    [
+        ("workflow_demo_poster", {"prompt": "a poster"}, "approve", "success"),
+        ("workflow_product_shot", {"prompt": "a shoe"}, "cancel-node", "canceled"),
+    ],
+)
+def test_the_check_holds_a_current_fake_to_the_current_api(workflow_id, inputs, decision, final):
+    with open_target("in-process", settings={"api_profile": "current"}) as target, target.client() as client:
+        check = LifecycleCheck(client, target.advance_clock, poll_interval=1, api_profile="current")
+        run = LifecycleRun(workflow_id, decision)
+        check.dry_run(run, inputs)
+        check.real_run(run, inputs)
+        cancelled = [step for step in run.requests if "/action" in step]
+    assert run.problems == []
+    assert run.dry_run_status == 269 and run.estimated_cost > 0
+    assert run.final_status == final
+    if decision == "cancel-node":
+        assert len(cancelled) == 1
+
+
+@pytest.mark.parametrize(
+    ("target_profile", "held_to", "status"), [("guide", "current", 402), ("current", "guide", 269)]
+)
+def test_the_check_fails_a_dry_run_of_the_other_profile(target_profile, held_to, status):
+    with open_target("in-process", settings={"api_profile": target_profile}) as target, target.client() as client:
+        check = LifecycleCheck(client, target.advance_clock, poll_interval=1, api_profile=held_to)
+        run = LifecycleRun("workflow_upscaler", "approve")
+        check.dry_run(run, {"image": "asset_a"})
+    assert run.dry_run_status == status
+    assert any(f"the dry run answered {status}, not" in p and held_to in p for p in run.problems), run.problems
+
+
 def test_the_check_catches_a_job_that_goes_back():
     with open_target("asgi:mutants:status_going_back") as target, target.client() as client:
         check = LifecycleCheck(client, target.advance_clock, poll_interval=1)

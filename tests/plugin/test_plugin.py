@@ -153,10 +153,10 @@ def test_user_fixtures_folder_clock_option_and_marker(pytester: pytest.Pytester)
             job = scenario.workflows.run("workflow_team_caption", body={"topic": "cats"}).job
             assert scenario.jobs.retrieve(job.job_id).job.status == "success"
 
-        @pytest.mark.scenario_mock(clock_mode="manual", dry_run_status=269)
+        @pytest.mark.scenario_mock(clock_mode="manual", api_profile="current")
         def test_marker_changes_settings(scenario_mock):
             assert scenario_mock.fake.clock.mode == "manual"
-            assert scenario_mock.fake.settings.dry_run_status == 269
+            assert scenario_mock.fake.settings.api_profile == "current"
         """
     )
     pytester.runpytest("-q").assert_outcomes(passed=2)
@@ -237,8 +237,8 @@ def test_marker_and_ini_values_are_checked_at_setup(pytester: pytest.Pytester) -
         def test_unknown_setting(scenario_mock):
             pass
 
-        @pytest.mark.scenario_mock(dry_run_status=200)
-        def test_unknown_dry_run_status(scenario):
+        @pytest.mark.scenario_mock(api_profile="newest")
+        def test_unknown_api_profile(scenario):
             pass
 
         @pytest.mark.scenario_mock("instant")
@@ -256,7 +256,7 @@ def test_marker_and_ini_values_are_checked_at_setup(pytester: pytest.Pytester) -
         [
             "*@pytest.mark.scenario_mock: clock_mode must be one of realtime, manual, instant, not 'warp'",
             "*@pytest.mark.scenario_mock: unknown settings: clok_mode; known: *clock_mode*",
-            "*@pytest.mark.scenario_mock: dry_run_status must be one of 402, 269, not 200",
+            "*@pytest.mark.scenario_mock: api_profile must be one of guide, current, not 'newest'",
             "*@pytest.mark.scenario_mock takes settings by name, e.g. clock_mode='instant'",
             "*@pytest.mark.scenario_mock: fixtures must be a list of folders, not 'team_fixtures'",
         ]
@@ -273,3 +273,39 @@ def test_marker_and_ini_values_are_checked_at_setup(pytester: pytest.Pytester) -
     result.assert_outcomes(errors=1)
     clock_refusal = "*ini option scenario_mock_clock must be one of realtime, manual, instant, not 'warp'"
     result.stdout.fnmatch_lines([clock_refusal])
+
+
+def test_ini_api_profile_is_the_default_a_marker_overrides(pytester: pytest.Pytester) -> None:
+    pytester.makeini(
+        """
+        [pytest]
+        scenario_mock_api_profile = current
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_ini_profile(scenario):
+            created = scenario.workflows.create(name="n", description="d").workflow
+            assert created.id.startswith("wflow_")
+
+        @pytest.mark.scenario_mock(api_profile="guide")
+        def test_marker_profile(scenario_mock):
+            assert scenario_mock.fake.settings.api_profile == "guide"
+        """
+    )
+    pytester.runpytest("-q").assert_outcomes(passed=2)
+
+
+def test_unknown_ini_api_profile_fails_naming_the_profiles(pytester: pytest.Pytester) -> None:
+    pytester.makeini(
+        """
+        [pytest]
+        scenario_mock_api_profile = newest
+        """
+    )
+    pytester.makepyfile("def test_ini(scenario):\n    pass\n")
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*ini option scenario_mock_api_profile must be one of guide, current, not 'newest'"])

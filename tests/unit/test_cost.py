@@ -9,6 +9,7 @@ from mockserver.scenario.jobs.cost import (
     CostTable,
     WorkflowDefinition,
     estimate_cost,
+    estimate_cost_details,
     input_impact,
     node_price,
     node_runs,
@@ -500,3 +501,32 @@ def test_the_order_of_nodes_inputs_and_values_does_not_matter() -> None:
     forward = cost(flow, inputs, values, table=table)
     backward = cost(flow[::-1], inputs[::-1], dict(reversed(values.items())), table=table)
     assert forward == backward == 2  # 0.4 * 7 / 3 * 1.5 = 1.4, rounded up
+
+
+# --- Cost per billing action ---------------------------------------------------------------------
+
+
+def test_the_cost_splits_by_billing_action_in_whole_units_that_sum_to_the_total() -> None:
+    flow = [node("cut", "remove-background"), node("idea", "generate-prompt"), model("draw")]
+    inputs = [impact_input("hd", "boolean")]
+    # 2 + 1 + 5 = 8 CU, times 1.5: 3 + 1.5 + 7.5 = 12 exactly, the halves going to the two with a fraction.
+    estimate = estimate_cost_details("workflow_main", flow, inputs, {"hd": True}, DEFAULTS)
+    assert estimate.total == 12 == cost(flow, inputs, {"hd": True})
+    assert estimate.by_action == {"custom-generation": 8, "prompt": 1, "remove-background": 3}
+    assert sum(estimate.by_action.values()) == estimate.total
+
+
+def test_the_rounded_up_unit_goes_to_the_largest_fraction_and_free_actions_are_left_out() -> None:
+    table = CostTable.from_fixtures({"nodeTypes": {"remove-background": 0.4, "generate-prompt": 0.3, "logic": 0}})
+    flow = [node("cut", "remove-background"), node("idea", "generate-prompt"), node("pick", "logic")]
+    estimate = estimate_cost_details("workflow_main", flow, [], {}, table)
+    assert (estimate.total, estimate.by_action) == (1, {"remove-background": 1})
+
+
+def test_a_sub_workflow_and_a_whole_workflow_price_count_under_their_actions() -> None:
+    sub = ([node("cut", "remove-background")], [])
+    table = CostTable.from_fixtures({"workflows": {"workflow_fixed": 4}})
+    flow = [node("call", "workflow", workflowId="workflow_sub"), node("fixed", "workflow", workflowId="workflow_fixed")]
+    known = {"workflow_sub": sub, "workflow_fixed": ([], [])}
+    estimate = estimate_cost_details("workflow_main", flow, [], {}, table, known.get)
+    assert (estimate.total, estimate.by_action) == (6, {"custom-generation": 4, "remove-background": 2})

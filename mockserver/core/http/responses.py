@@ -21,5 +21,7 @@ def error_response(error: ApiError) -> ApiJSONResponse:
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
-    body = {"statusCode": error.status, "error": error.reason, "message": error.message}
+    body: dict[str, Any] = {"statusCode": error.status, "error": error.reason, "message": error.message}
+    if error.details is not None:
+        body["details"] = error.details
     return ApiJSONResponse(body, status_code=error.status, headers=headers)

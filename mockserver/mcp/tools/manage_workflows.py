@@ -37,6 +37,7 @@ from mockserver.mcp.tools.arguments import (
 from mockserver.mcp.tools.markdown import as_markdown
 from mockserver.mcp.tools.scope import check_team
 from mockserver.scenario.jobs.service import DryRun
+from mockserver.scenario.profiles import CURRENT_DRY_RUN_STATUS, GUIDE_DRY_RUN_STATUS
 
 Action = Literal["list", "get", "create", "update", "delete", "run", "approve", "reject", "publish"]
 WORKFLOW_ID = "Workflow ID (required for get, update, delete, run, approve, reject, publish)."
@@ -156,8 +157,8 @@ def _run(call: ToolCall, who: Principal, request: Request) -> dict[str, Any]:
     workflow_id = request.required("workflow_id")
     result = actions.run_workflow(call.scenario, who, workflow_id, request.inputs, request.dry_run)
     if isinstance(result, DryRun):
-        status = call.scenario.dry_run_status
-        return {"statusCode": status, "message": "Dry run completed", "estimatedCost": result.estimated_cost}
+        status = GUIDE_DRY_RUN_STATUS if call.scenario.api_profile == "guide" else CURRENT_DRY_RUN_STATUS
+        return {"statusCode": status, "message": "Dry run completed", "estimatedCost": result.estimate.total}
     call.warn(result.warnings)
     return {"job": replies.job(call, result.job), "workflow": replies.workflow(call, result.workflow)}
 

@@ -84,7 +84,13 @@ def register(server: FastMCP, gateway: Gateway) -> None:
             def run(who: Principal) -> dict[str, Any]:
                 result = actions.run_workflow(call.scenario, who, workflow_id, inputs or {}, dry_run)
                 if isinstance(result, DryRunResult):
-                    return {"creativeUnitsCost": result.estimated_cost, "creativeUnitsDiscount": 0, "job": {}}
+                    estimate = result.estimate
+                    return {
+                        "creativeUnitsCost": estimate.total,
+                        "creativeUnitsDiscount": 0,
+                        "costDetails": estimate.by_action,
+                        "job": {},
+                    }
                 call.warn(result.warnings)
                 return {"job": replies.job(call, result.job), "workflow": replies.workflow(call, result.workflow)}
 

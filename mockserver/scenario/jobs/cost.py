@@ -135,6 +135,20 @@ _MODEL_NODE_TYPES = frozenset({"model", "custom-model"})
 # Amounts this close to a whole number are that number: float sums like 0.7 * 10 = 7.000000000000001.
 _ROUNDING_DECIMALS = 9
 
+# The billing action each node type's price is charged as; any other priced node, and a workflow
+# priced whole by the table, is a custom generation.
+NODE_BILLING_ACTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "model": "custom-generation",
+        "custom-model": "custom-generation",
+        "remove-background": "remove-background",
+        "generate-prompt": "prompt",
+    }
+)
+FIXED_PRICE_ACTION = "custom-generation"
+# CU amounts per billing action.
+Amounts = dict[str, float]
+
 # A workflow's flow and input definitions, as ``resolve_workflow`` returns them.
 WorkflowDefinition = tuple[list[dict], list[dict]]
 WorkflowResolver = Callable[[str], WorkflowDefinition | None]
@@ -206,20 +220,60 @@ def estimate_cost(
     resolve_workflow: WorkflowResolver = _no_workflows,
 ) -> int:
     """The whole CU cost of running the workflow with ``values`` (see the module docstring)."""
-    costing = _Costing(table, resolve_workflow)
+    return estimate_cost_details(workflow_id, flow, inputs, values, table, resolve_workflow).total
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A run's whole cost in CU, and what each billing action of it costs: whole CU that sum to ``total``."""
+
+    total: int
+    by_action: dict[str, int]
+
+
+def estimate_cost_details(
+    workflow_id: str,
+    flow: list[dict],
+    inputs: list[dict],
+    values: dict[str, object],
+    table: CostTable,
+    resolve_workflow: WorkflowResolver = _no_workflows,
+) -> Estimate:
+    """``estimate_cost``, split by billing action (actions that cost nothing are left out); BadRequest for a
+    run past the most one run may cost, or sure to pass the run's budget (see :mod:`budget`)."""
     try:
-        cost, node_total, sub_total = costing.workflow_tally(workflow_id, flow, inputs, values, frozenset())
+        tally = _Costing(table, resolve_workflow).workflow_tally(workflow_id, flow, inputs, values, frozenset())
+        cost = tally.cost
     except OverflowError:  # fsum's intermediate overflow: far past the maximum either way
-        cost, node_total, sub_total = math.inf, 0, 0
+        tally, cost = _NOTHING, math.inf
     if not cost <= MAX_ESTIMATED_COST:
         raise BadRequest(
             f"Workflow {workflow_id} would cost more than {MAX_ESTIMATED_COST} CU with these inputs, "
             "the most one run may cost"
         )
-    over = budget.over_budget(node_total, sub_total)
+    over = budget.over_budget(tally.node_runs, tally.sub_jobs)
     if over:
         raise BadRequest(f"Workflow {workflow_id} {over} with these inputs. {budget.HINT}")
-    return round_up(cost)
+    total = round_up(cost)
+    return Estimate(total, _whole_shares(tally.amounts, total))
+
+
+def billing_action(node: dict) -> str:
+    """The billing action one execution of ``node`` is charged as (a key of the API's ``costDetails``)."""
+    node_type = node.get("type")
+    return NODE_BILLING_ACTIONS.get(node_type, FIXED_PRICE_ACTION) if isinstance(node_type, str) else FIXED_PRICE_ACTION
+
+
+def _whole_shares(amounts: Amounts, total: int) -> dict[str, int]:
+    """Whole CU per action summing to ``total`` (the rounded-up sum of ``amounts``): each action gets its
+    amount rounded down, and the CU left go one each to the actions with the largest fractions."""
+    positive = {action: round(amount, _ROUNDING_DECIMALS) for action, amount in amounts.items() if amount > 0}
+    shares = {action: math.floor(amount) for action, amount in positive.items()}
+    left = max(0, total - sum(shares.values()))
+    by_fraction = sorted(positive, key=lambda action: (shares[action] - positive[action], action))
+    for action in by_fraction[:left]:
+        shares[action] += 1
+    return {action: share for action, share in sorted(shares.items()) if share > 0}
 
 
 def round_up(cost: float) -> int:
@@ -236,18 +290,27 @@ def run_impact(definitions: list[dict], values: dict[str, object]) -> float:
 
 
 class _Tally(NamedTuple):
-    """What a run of a workflow costs, and what it is sure to use of the run's budget (see :mod:`budget`)."""
+    """What a run of a workflow costs per billing action, and what it is sure to use of the run's budget."""
 
-    cost: float
+    amounts: Amounts
     node_runs: int
     sub_jobs: int
 
+    @property
+    def cost(self) -> float:
+        # fsum is exact, so the total does not depend on the order of the actions.
+        return math.fsum(self.amounts.values())
 
-_NOTHING = _Tally(0.0, 0, 0)
+
+_NOTHING = _Tally({}, 0, 0)
 
 
 class _Costing:
-    """One estimate: the price table, how to find sub-workflows, and the sub-workflow tallies found so far."""
+    """One estimate: the price table, how to find sub-workflows, and the sub-workflow tallies found so far.
+
+    Amounts are kept per billing action (:func:`billing_action`), so that an estimate can say what each
+    action costs; the whole cost is their sum.
+    """
 
     def __init__(self, table: CostTable, resolve_workflow: WorkflowResolver) -> None:
         self.table = table
@@ -262,26 +325,32 @@ class _Costing:
         """``cost(W, values)`` and its usage; ``callers`` are the workflows being costed around this one."""
         callers = callers | {workflow_id}
         tally = self.flow_tally(flow, values, callers)
-        flow_cost = float(self.table.workflows[workflow_id]) if workflow_id in self.table.workflows else tally.cost
-        return tally._replace(cost=flow_cost * input_impact(inputs, values))
+        amounts = tally.amounts
+        if workflow_id in self.table.workflows:
+            amounts = {FIXED_PRICE_ACTION: float(self.table.workflows[workflow_id])}
+        impact = input_impact(inputs, values)
+        return tally._replace(amounts={action: amount * impact for action, amount in amounts.items()})
 
     def flow_tally(self, flow: list[dict], values: dict[str, object], callers: frozenset[str]) -> _Tally:
         nodes = _nodes(flow)
         runs = node_runs(nodes, values)
         skipped = skipped_nodes(nodes, values)
-        costs: list[float] = []
+        parts: dict[str, list[float]] = {}
         node_total = sub_total = 0
         for index, node in enumerate(nodes):
-            if not runs[index] or node.get("id") in skipped:
+            count = runs[index]
+            if not count or node.get("id") in skipped:
                 continue
-            price, sub = node_price(node, self.table), _NOTHING
+            parts.setdefault(billing_action(node), []).append(count * node_price(node, self.table))
+            sub = _NOTHING
             if node.get("type") == "workflow":
                 sub = self.sub_workflow_tally(node, nodes, values, callers)
-                sub_total += runs[index] * (1 + sub.sub_jobs)
-            costs.append(runs[index] * (price + sub.cost))
-            node_total += runs[index] * (1 + sub.node_runs)
-        # fsum is exact, so the total does not depend on the order of the nodes.
-        return _Tally(math.fsum(costs), node_total, sub_total)
+                sub_total += count * (1 + sub.sub_jobs)
+                for action, amount in sub.amounts.items():
+                    parts.setdefault(action, []).append(count * amount)
+            node_total += count * (1 + sub.node_runs)
+        # fsum is exact, so the amounts do not depend on the order of the nodes.
+        return _Tally({action: math.fsum(amounts) for action, amounts in parts.items()}, node_total, sub_total)
 
     def sub_workflow_tally(
         self, node: dict, flow: list[dict], values: dict[str, object], callers: frozenset[str]

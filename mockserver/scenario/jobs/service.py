@@ -11,15 +11,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mockserver.core.clock import Clock, iso, parse_iso
-from mockserver.core.errors import BadRequest, NotFound
+from mockserver.core.errors import BadRequest, LimitReached, NotFound
 from mockserver.core.pagination import decode_token, encode_token
 from mockserver.core.principals import Principal
 from mockserver.scenario.assets.service import asset_problem
 from mockserver.scenario.jobs import selection
-from mockserver.scenario.jobs.cost import CostTable, estimate_cost
+from mockserver.scenario.jobs.cost import CostTable, Estimate, estimate_cost_details
 from mockserver.scenario.jobs.inputs import check_asset_inputs, resolve_run_inputs
 from mockserver.scenario.jobs.models import Job, NodeRun
 from mockserver.scenario.jobs.simulation import Simulation
+from mockserver.scenario.profiles import CANCELABLE_JOB_TYPES, PARALLEL_JOBS_ACTION, ApiProfile
 from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows import access
 from mockserver.scenario.workflows.models import Workflow
@@ -32,7 +33,11 @@ UPDATE_ORDER_FILTERS = ("status", "type", "types", "workflowId")
 
 @dataclass(frozen=True)
 class DryRun:
-    estimated_cost: int
+    """What a run would cost; nothing was created."""
+
+    estimate: Estimate
+    workflow: Workflow
+    values: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class JobService:
     clock: Clock
     simulation: Simulation
     costs: CostTable
+    api_profile: ApiProfile = "guide"
     cancel_workflow_jobs: bool = False
 
     def run(self, principal: Principal, workflow_id: str, body: Any, dry_run: bool) -> Run | DryRun:
@@ -69,20 +75,31 @@ class JobService:
         resolved = resolve_run_inputs(workflow.inputs, body)
         project_id = principal.project_id
         check_asset_inputs(workflow.inputs, body, lambda asset_id: asset_problem(self.store, project_id, asset_id))
-        cost = self.estimate(principal, workflow, resolved.values)
+        estimate = self.estimate(principal, workflow, resolved.values)
         if dry_run:
-            return DryRun(cost)
-        job = self.simulation.submit(workflow, principal.project_id, principal.user_id, resolved.values, cost)
+            return DryRun(estimate, workflow, resolved.values)
+        self._check_parallel_limit(principal.project_id)
+        job = self.simulation.submit(workflow, principal.project_id, principal.user_id, resolved.values, estimate.total)
         return Run(job, workflow, resolved.warnings)
 
-    def estimate(self, principal: Principal, workflow: Workflow, values: dict[str, Any]) -> int:
+    def estimate(self, principal: Principal, workflow: Workflow, values: dict[str, Any]) -> Estimate:
         """The run's cost; a workflow ``principal`` cannot see costs as one that does not exist."""
 
         def definition_of(workflow_id: str) -> tuple[list, list] | None:
             found = visible_workflow(self.store, principal, workflow_id)
             return (found.flow, found.inputs) if found is not None else None
 
-        return estimate_cost(workflow.id, workflow.flow, workflow.inputs, values, self.costs, definition_of)
+        return estimate_cost_details(workflow.id, workflow.flow, workflow.inputs, values, self.costs, definition_of)
+
+    def _check_parallel_limit(self, project_id: str) -> None:
+        """The current API refuses a run past the project's parallel-job limit; the guide's queues it."""
+        if self.api_profile == "current" and self.simulation.is_full(project_id):
+            limit = self.simulation.max_concurrent
+            raise LimitReached(
+                f"Too many jobs running in parallel: the limit of {limit} is reached, "
+                "wait for one of them to end before starting another",
+                {"actionName": PARALLEL_JOBS_ACTION, "actionLimit": limit},
+            )
 
     def get(self, principal: Principal, job_id: str) -> Job:
         job = self.store.get_job(job_id)
@@ -97,13 +114,23 @@ class JobService:
         access.require_may_decide(principal, job.author_id, job_id)
         if job.is_terminal:
             raise BadRequest(f"Job {job_id} has already ended ({job.status}): only a running job can be canceled")
-        if job.is_workflow_job and not self.cancel_workflow_jobs:
-            raise BadRequest(
-                f"Job {job_id} is a workflow job: only inference jobs can be canceled. "
-                "Cancel one of its node jobs (metadata.flow[].jobId) to cancel the workflow job"
-            )
+        self._check_cancelable(job)
         self.simulation.cancel(job)
         return job
+
+    def _check_cancelable(self, job: Job) -> None:
+        """The guide cancels a workflow's node jobs; the current API only inference jobs. Both refuse a
+        workflow job unless the fake's option allows it."""
+        if job.is_workflow_job and self.cancel_workflow_jobs:
+            return
+        if self.api_profile == "current":
+            if job.job_type not in CANCELABLE_JOB_TYPES:
+                raise BadRequest("Cannot cancel this type of job. Action not permitted.")
+        elif job.is_workflow_job:
+            raise BadRequest(
+                f"Job {job.job_id} is a workflow job: only inference jobs can be canceled. "
+                "Cancel one of its node jobs (metadata.flow[].jobId) to cancel the workflow job"
+            )
 
     def user_approval(self, principal: Principal, workflow_id: str, job_id: str, node_id: str, action: str) -> Job:
         job, run = self._waiting_node(principal, workflow_id, job_id, node_id, "user-approval", "approval")

@@ -145,6 +145,11 @@ class Simulation:
         run.assets = [item for item in chosen if self.store.get_asset(item) is not None]
         self.approve(job, run, approve=True)
 
+    def is_full(self, project_id: str) -> bool:
+        """Whether the project's workflow jobs hold every slot (or wait for one)."""
+        taken = len(self.holding.get(project_id, ())) + len(self.waiting.get(project_id, ()))
+        return taken >= self.max_concurrent
+
     def cancel(self, job: Job) -> None:
         """Cancel a workflow job, or a node job (which cancels its workflow job)."""
         now = self.clock.now()

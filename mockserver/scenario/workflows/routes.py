@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.routing import Route
 
+from mockserver.core.clock import iso
 from mockserver.core.http.endpoint import Call, api
 from mockserver.core.http.responses import ApiJSONResponse as JSONResponse
 from mockserver.scenario.asset_url import AssetUrl
@@ -13,9 +14,10 @@ from mockserver.scenario.backend import ScenarioBackend
 from mockserver.scenario.dialect import SCENARIO
 from mockserver.scenario.jobs.service import DryRun
 from mockserver.scenario.jobs.views import job_view
+from mockserver.scenario.profiles import CURRENT_DRY_RUN_STATUS, GUIDE_DRY_RUN_STATUS
 from mockserver.scenario.workflows.search import WorkflowSearch
 from mockserver.scenario.workflows.service import WorkflowQuery
-from mockserver.scenario.workflows.views import search_hit, workflow_json
+from mockserver.scenario.workflows.views import dry_run_view, search_hit, workflow_json
 
 ScenarioCall = Call[ScenarioBackend]
 
@@ -104,14 +106,20 @@ routes = [
 @api("runWorkflow", SCENARIO)
 async def run_workflow(call: ScenarioCall) -> Any:
     scenario = call.backend
-    dry_run = call.params.get("dryRun") in ("true", "api") or call.request.query_params.get("dryRun") == "api"
+    # ``api`` is a value of the current API only: the contract's parameter does not list it.
+    requested = call.params.get("dryRun")
+    at_api_tier = requested != "true" and call.request.query_params.get("dryRun") == "api"
+    dry_run = requested == "true" or at_api_tier
     result = scenario.jobs.run(call.principal, call.path("workflowId"), call.body, dry_run)
-    if isinstance(result, DryRun):
-        status = scenario.dry_run_status
-        body = {"statusCode": status, "message": "Dry run completed", "estimatedCost": result.estimated_cost}
-        return JSONResponse(body, status_code=status)
-    call.warnings.extend(result.warnings)
     asset_url = AssetUrl(call.base_url)
+    if isinstance(result, DryRun):
+        if scenario.api_profile == "guide" and not at_api_tier:
+            body = {"statusCode": GUIDE_DRY_RUN_STATUS, "message": "Dry run completed"}
+            body["estimatedCost"] = result.estimate.total
+            return JSONResponse(body, status_code=GUIDE_DRY_RUN_STATUS)
+        now = iso(call.host.clock.now())
+        return JSONResponse(dry_run_view(result, call.principal, now, asset_url), status_code=CURRENT_DRY_RUN_STATUS)
+    call.warnings.extend(result.warnings)
     return {
         "job": job_view(result.job, scenario.simulation.progress(result.job), asset_url),
         "workflow": workflow_json(result.workflow, asset_url),

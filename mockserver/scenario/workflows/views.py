@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.core.principals import Principal
 from mockserver.core.rendering import Rendered
 from mockserver.scenario.asset_url import AssetUrl
+from mockserver.scenario.jobs.service import DryRun
 from mockserver.scenario.workflows.models import AssetRef, Workflow
 from mockserver.scenario.workflows.search import team_id
 
@@ -94,3 +96,31 @@ RENDERED = RenderedVersions(capacity=2048)
 def workflow_json(workflow: Workflow, asset_url: AssetUrl, full: bool = True) -> Rendered:
     """:func:`workflow_view`, rendered once per version, asset base and fullness while it is in use."""
     return RENDERED.json(workflow, asset_url, full)
+
+
+def dry_run_view(dry_run: DryRun, principal: Principal, now: str, asset_url: AssetUrl) -> dict[str, Any]:
+    """The current API's answer to a dry run: the cost, split by billing action, and the run's usual
+    ``{job, workflow}``, whose job was never created (no id, no status history)."""
+    estimate = dry_run.estimate
+    # The fake prices every project at one tier, with no discount.
+    discount = 0
+    job = {
+        "jobId": "",
+        "jobType": "workflow",
+        "status": "pending",
+        "progress": 0,
+        "statusHistory": [],
+        "createdAt": now,
+        "updatedAt": now,
+        "ownerId": principal.project_id,
+        "authorId": principal.user_id,
+        "billing": {"cuCost": estimate.total, "cuDiscount": discount},
+        "metadata": {"input": dry_run.values, "workflowId": dry_run.workflow.id},
+    }
+    return {
+        "creativeUnitsCost": estimate.total,
+        "creativeUnitsDiscount": discount,
+        "costDetails": estimate.by_action,
+        "job": job,
+        "workflow": workflow_json(dry_run.workflow, asset_url),
+    }
