@@ -105,7 +105,7 @@ def test_a_269_dry_run_validates_as_the_sdks_run_response(open_mock, profile, mo
 def test_a_269_dry_run_validates_in_the_async_sdk(current):
     async def dry_run() -> scenario_sdk.types.WorkflowRunResponse:
         async with strict_async(current) as client:
-            return await client.workflows.run("workflow_bg_remover", body={"image": "asset_a"}, dry_run="true")
+            return await client.workflows.run("workflow_bg_remover", body={"image": "asset_photo"}, dry_run="true")
 
     answer = asyncio.run(dry_run())
     assert (answer.model_extra or {})["creativeUnitsCost"] == 2
@@ -114,12 +114,12 @@ def test_a_269_dry_run_validates_in_the_async_sdk(current):
 
 def test_dry_run_bodies_over_http(guide, current):
     path = "/v1/workflows/workflow_bg_remover/run"
-    guide_answer = guide.http().put(path, params={"dryRun": "true"}, json={"image": "asset_a"})
+    guide_answer = guide.http().put(path, params={"dryRun": "true"}, json={"image": "asset_photo"})
     assert guide_answer.status_code == 402
     assert guide_answer.json() == {"statusCode": 402, "message": "Dry run completed", "estimatedCost": 2}
     for handle in (guide, current):
         mode = "api" if handle is guide else "true"
-        answer = handle.http().put(path, params={"dryRun": mode}, json={"image": "asset_a"})
+        answer = handle.http().put(path, params={"dryRun": mode}, json={"image": "asset_photo"})
         assert answer.status_code == 269
         body = answer.json()
         assert set(body) == {"creativeUnitsCost", "creativeUnitsDiscount", "costDetails", "job", "workflow"}
@@ -151,7 +151,7 @@ def test_current_refuses_a_run_past_the_limit_with_a_429_naming_it(current):
 
     with pytest.raises(scenario_sdk.RateLimitError):
         asyncio.run(run_async())
-    assert strict(current).workflows.run("workflow_bg_remover", body={"image": "asset_a"}, dry_run="true")
+    assert strict(current).workflows.run("workflow_bg_remover", body={"image": "asset_photo"}, dry_run="true")
 
 
 def test_current_429_body_over_http_and_a_freed_slot_takes_a_run_again(current):
@@ -162,7 +162,7 @@ def test_current_429_body_over_http_and_a_freed_slot_takes_a_run_again(current):
     body = refused.json()
     assert (body["statusCode"], body["error"], body["details"]) == (429, "Too Many Requests", PARALLEL_LIMIT)
     assert "limit of 10" in body["message"]
-    other_project = current.http("eve").put("/v1/workflows/workflow_bg_remover/run", json={"image": "asset_a"})
+    other_project = current.http("eve").put("/v1/workflows/workflow_product_shot/run", json={"prompt": "a lamp"})
     assert other_project.status_code == 200
     first = http.get("/v1/jobs", params={"workflowId": workflow_id}).json()["jobs"][0]["jobId"]
     decision = {"workflowJobId": first, "nodeId": "wait", "action": "reject"}
@@ -190,7 +190,7 @@ def test_created_workflow_ids_follow_the_profile_and_fixture_ids_stay(guide, cur
 
 
 def test_guide_cancels_any_node_job_but_not_a_workflow_job(guide):
-    job_id, remover_job = node_job(guide, "workflow_bg_remover", {"image": "asset_a"}, "remove-background")
+    job_id, remover_job = node_job(guide, "workflow_bg_remover", {"image": "asset_photo"}, "remove-background")
     client = strict(guide)
     with pytest.raises(scenario_sdk.BadRequestError) as refused:
         client.jobs.trigger_action(job_id, action="cancel")
@@ -200,19 +200,19 @@ def test_guide_cancels_any_node_job_but_not_a_workflow_job(guide):
 
 def test_current_cancels_only_inference_jobs(current):
     client = strict(current)
-    job_id, remover_job = node_job(current, "workflow_bg_remover", {"image": "asset_a"}, "remove-background")
+    job_id, remover_job = node_job(current, "workflow_bg_remover", {"image": "asset_photo"}, "remove-background")
     for refused_id in (job_id, remover_job):
         with pytest.raises(scenario_sdk.BadRequestError) as refused:
             client.jobs.trigger_action(refused_id, action="cancel")
         assert refused.value.body["message"] == "Cannot cancel this type of job. Action not permitted."
-    upscale_run, model_job = node_job(current, "workflow_upscaler", {"image": "asset_a"}, "custom-model")
+    upscale_run, model_job = node_job(current, "workflow_upscaler", {"image": "asset_photo"}, "custom-model")
     assert client.jobs.retrieve(model_job).job.job_type == "inference"
     assert client.jobs.trigger_action(model_job, action="cancel").job.status == "canceled"
     assert client.jobs.retrieve(upscale_run).job.status == "canceled"
 
 
 def test_current_cancel_refusal_over_http(current):
-    job_id, _ = node_job(current, "workflow_bg_remover", {"image": "asset_a"}, "remove-background")
+    job_id, _ = node_job(current, "workflow_bg_remover", {"image": "asset_photo"}, "remove-background")
     refused = current.http().post(f"/v1/jobs/{job_id}/action", json={"action": "cancel"})
     assert refused.status_code == 400
     assert refused.json() == {
@@ -224,7 +224,7 @@ def test_current_cancel_refusal_over_http(current):
 
 def test_the_workflow_job_option_applies_under_current_too(open_mock):
     handle = open_mock("current", cancel_workflow_jobs=True)
-    job = strict(handle).workflows.run("workflow_bg_remover", body={"image": "asset_a"}).job
+    job = strict(handle).workflows.run("workflow_bg_remover", body={"image": "asset_photo"}).job
     assert strict(handle).jobs.trigger_action(job.job_id, action="cancel").job.status == "canceled"
 
 

@@ -313,7 +313,7 @@ def test_a_served_fake_answers_as_its_profile():
     served = Served("--api-profile", "current", "--clock", "manual")
     try:
         dry_run = httpx.put(
-            f"{served.url}/v1/workflows/workflow_bg_remover/run?dryRun=true", json={"image": "asset_a"}, auth=ALICE
+            f"{served.url}/v1/workflows/workflow_bg_remover/run?dryRun=true", json={"image": "asset_photo"}, auth=ALICE
         )
         state = httpx.get(f"{served.url}/_mock/state").json()
     finally:

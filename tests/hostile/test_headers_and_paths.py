@@ -42,6 +42,19 @@ def test_an_asset_id_that_cannot_be_one_is_a_404(http, asset_id):
 
 
 def test_an_asset_id_the_fake_hands_out_still_downloads(http):
-    response = http("GET", "/cdn/assets/asset_abc-1.2_X", who=None)
+    response = http("GET", "/cdn/assets/asset_GTrL3mq4SXWyMxkOHRxlpw", who=None)
     assert response.status_code == 200
-    assert response.headers["content-disposition"].startswith('inline; filename="asset_abc-1.2_X.')
+    assert response.headers["content-disposition"].startswith('inline; filename="')
+
+
+def test_a_file_name_given_at_upload_cannot_inject_into_content_disposition(http):
+    from mockserver.kit.inputs import SAMPLE_IMAGE
+
+    hostile = 'photo".png\r\nX-Evil: 1'
+    made = http("POST", "/v1/assets", json={"image": SAMPLE_IMAGE, "name": hostile})
+    assert made.status_code == 200, made.text
+    asset = made.json()["asset"]
+    response = http("GET", asset["url"].split("://", 1)[1].split("/", 1)[1].join(["/", ""]), who=None)
+    disposition = response.headers["content-disposition"]
+    assert response.status_code == 200 and "x-evil" not in response.headers
+    assert disposition.count('"') == 2 and "\r" not in disposition and "\n" not in disposition

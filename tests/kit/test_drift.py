@@ -79,15 +79,15 @@ def test_a_status_the_fake_does_not_answer_is_drift_with_its_count(monkeypatch):
 
     monkeypatch.setenv("SCENARIO_SDK_API_KEY", "key_alice")
     monkeypatch.setenv("SCENARIO_SDK_API_SECRET", "secret_alice")
-    # A live API whose tags answer 503: a status the fake never gives there.
+    # A live API whose tags answer 429: a status the fake never gives there unasked.
     unwell = Fake(settings_with(**KIT_SETTINGS))
-    unwell.faults.add({"kind": "http-error", "status": 503, "match": {"operationId": "getWorkflowTags"}})
+    unwell.faults.add({"kind": "http-error", "status": 429, "match": {"operationId": "getWorkflowTags"}})
     with running(fake=unwell) as server:
         report = run_drift(server.api_url)
     unwell.close()
     assert report.contract_findings == [] and report.drifted
     assert [(f.operation_id, f.detail) for f in report.status_findings] == [
-        ("getWorkflowTags", "the live API answered 503, the fake 200")
+        ("getWorkflowTags", "the live API answered 429, the fake 200")
     ]
     text = render_drift(report)
     total = len(report.findings)

@@ -145,7 +145,7 @@ def test_the_check_fails_a_dry_run_of_the_other_profile(target_profile, held_to,
     with open_target("in-process", settings={"api_profile": target_profile}) as target, target.client() as client:
         check = LifecycleCheck(client, target.advance_clock, poll_interval=1, api_profile=held_to)
         run = LifecycleRun("workflow_upscaler", "approve")
-        check.dry_run(run, {"image": "asset_a"})
+        check.dry_run(run, {"image": "asset_photo"})
     assert run.dry_run_status == status
     assert any(f"the dry run answered {status}, not" in p and held_to in p for p in run.problems), run.problems
 
