@@ -1,4 +1,5 @@
-"""A real client: the official scenario-sdk, every workflows, jobs, assets and uploads method, sync and async.
+"""A real client: the official scenario-sdk, every workflows, jobs, assets and uploads method, sync and async,
+with the SDK's strict response validation on: an answer its types do not describe fails the run.
 
 It finds the fake the way any SDK user's code does, from SCENARIO_BASE_URL,
 SCENARIO_SDK_API_KEY and SCENARIO_SDK_API_SECRET, and moves the fake's clock through
@@ -159,12 +160,12 @@ async def every_method_async(client: AsyncScenario, tag: str) -> None:
 
 
 def main() -> None:
-    with Scenario(max_retries=0) as client:
+    with Scenario(max_retries=0, _strict_response_validation=True) as client:
         every_method(client, "sdk-sync")
         every_asset_method(client)
 
     async def run_async() -> None:
-        async with AsyncScenario(max_retries=0) as client:
+        async with AsyncScenario(max_retries=0, _strict_response_validation=True) as client:
             await every_method_async(client, "sdk-async")
             await every_asset_method_async(client)
 
