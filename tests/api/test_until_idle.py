@@ -36,7 +36,7 @@ def until_idle(http, **body) -> dict:
 
 
 def test_every_job_ends_and_the_clock_stops_at_the_last_event(http, fake: Fake):
-    jobs = [run(http, "workflow_upscaler", {"image": "asset_x"}) for _ in range(3)]
+    jobs = [run(http, "workflow_upscaler", {"image": "asset_photo"}) for _ in range(3)]
     before = fake.clock.now()
     answer = until_idle(http)
     assert answer["idle"] is True and answer["steps"] >= 4
@@ -69,7 +69,7 @@ def test_a_job_waiting_for_approval_is_idle_and_goes_on_once_decided(http):
 
 
 def test_it_stops_not_idle_at_the_span_or_step_bound(http, fake: Fake):
-    job_id = run(http, "workflow_upscaler", {"image": "asset_x"})
+    job_id = run(http, "workflow_upscaler", {"image": "asset_photo"})
     before = fake.clock.now()
     answer = until_idle(http, maxSeconds=0.5)
     assert answer["idle"] is False and answer["advancedSeconds"] == 0.5
@@ -103,7 +103,7 @@ def test_the_pytest_handle_advances_until_idle(fake: Fake):
     handle = MockHandle(fake)
     try:
         client = handle.client(max_retries=0)
-        job = client.workflows.run("workflow_upscaler", body={"image": "asset_x"}).job
+        job = client.workflows.run("workflow_upscaler", body={"image": "asset_photo"}).job
         run = handle.advance_until_idle()
         assert run.idle and run.steps >= 4
         assert client.jobs.retrieve(job.job_id).job.status == "success"

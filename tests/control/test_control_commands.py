@@ -36,7 +36,7 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def run_upscaler(url: str) -> str:
-    response = httpx.put(f"{url}/v1/workflows/workflow_upscaler/run", json={"image": "asset_x"}, auth=ALICE)
+    response = httpx.put(f"{url}/v1/workflows/workflow_upscaler/run", json={"image": "asset_photo"}, auth=ALICE)
     assert response.status_code == 200, response.text
     return response.json()["job"]["jobId"]
 
