@@ -1,4 +1,4 @@
-"""The fake's MCP server: Scenario's workflow and job tools over the fake's own state.
+"""The fake's MCP server: Scenario's workflow, job and asset tools over the fake's own state.
 
 :func:`build_server` makes a FastMCP server whose tools reach the fake through a :class:`Gateway`, as
 REST requests do through the request pipeline. Three transports serve it: Streamable HTTP under
@@ -22,9 +22,10 @@ from mockserver.scenario.backend import ScenarioBackend
 
 SERVER_NAME = "scenario-mockserver"
 INSTRUCTIONS = (
-    "An offline fake of Scenario's workflow and job tools. Workflows: manage_workflows, or the per-verb tools "
-    "(workflows_list, workflow_get, workflow_run, ...). Wait on jobs with jobs_wait and call it again with "
-    "pending_job_ids until none is left."
+    "An offline fake of Scenario's workflow, job and asset tools. Workflows: manage_workflows, or the per-verb "
+    "tools (workflows_list, workflow_get, workflow_run, ...). Wait on jobs with jobs_wait and call it again with "
+    "pending_job_ids until none is left. Assets: assets_list, asset_get, asset_display, asset_download; local "
+    "files go up with upload_asset, then upload_asset_complete."
 )
 
 

@@ -33,6 +33,7 @@ class McpTarget:
 
     fake: Fake
     session: Callable[[str | None], AbstractAsyncContextManager[ClientSession]]
+    transport: httpx.AsyncBaseTransport | None = None  # what reaches the fake's URLs (part URLs, asset files)
 
     def advance(self, seconds: float) -> None:
         self.fake.advance(seconds)
@@ -49,7 +50,7 @@ def served() -> Iterator[RunningServer]:
 def mcp_target(request: pytest.FixtureRequest) -> Iterator[McpTarget]:
     if request.param == "memory":
         handle = MockHandle(Fake(Settings(clock_mode="manual")))
-        yield McpTarget(handle.fake, handle.mcp_session)
+        yield McpTarget(handle.fake, handle.mcp_session, httpx.ASGITransport(app=handle.app))
         handle.close()
         return
     server: RunningServer = request.getfixturevalue("served")

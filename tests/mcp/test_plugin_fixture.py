@@ -28,6 +28,14 @@ def test_the_documented_fixture_examples_pass(pytester: pytest.Pytester) -> None
         async def test_a_reader_cannot_create(scenario_mcp):
             refused = await scenario_mcp.call_tool("workflow_create", {"name": "w", "description": "d"})
             assert refused.isError and "reader" in refused.content[0].text
+
+        @pytest.mark.parametrize("scenario_mcp", ["carol"], indirect=True)
+        @pytest.mark.anyio
+        async def test_a_reader_reads_an_asset_but_cannot_delete_it(scenario_mcp):
+            got = await scenario_mcp.call_tool("asset_get", {"asset_id": "asset_photo"})
+            assert got.structuredContent["asset"]["mimeType"] == "image/png"
+            refused = await scenario_mcp.call_tool("assets_delete", {"asset_ids": ["asset_photo"]})
+            assert refused.isError and "reader" in refused.content[0].text
         """
     )
-    pytester.runpytest("-q", "-p", "anyio").assert_outcomes(passed=2)
+    pytester.runpytest("-q", "-p", "anyio").assert_outcomes(passed=3)

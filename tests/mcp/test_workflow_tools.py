@@ -15,6 +15,14 @@ from tests.mcp.conftest import McpTarget, call, refusal
 pytestmark = pytest.mark.anyio
 
 TOOLS = {
+    "assets_list",
+    "asset_get",
+    "assets_get_bulk",
+    "asset_display",
+    "asset_download",
+    "upload_asset",
+    "upload_asset_complete",
+    "assets_delete",
     "manage_workflows",
     "workflows_list",
     "workflow_get",
