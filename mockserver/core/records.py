@@ -175,10 +175,12 @@ def _moment(value: Any) -> datetime:
 
 
 def _list_of(item: Callable[[Any], Any], as_is: frozenset[type]) -> Callable[[Any], Any]:
+    taken = as_is.__contains__
+
     def convert(value: Any) -> list[Any]:
         if not isinstance(value, list):
             raise _Wrong(" must be a list")
-        if all(type(each) in as_is for each in value):
+        if all(map(taken, map(type, value))):  # maps, not a generator: the common case stays in C
             return list(value)
         converted = []
         for i, each in enumerate(value):
@@ -196,7 +198,7 @@ def _tuple_of(items: tuple[Callable[[Any], Any], ...], as_is: tuple[frozenset[ty
     def convert(value: Any) -> tuple[Any, ...]:
         if not isinstance(value, list) or len(value) != len(items):
             raise _Wrong(f" must be a list of {len(items)} items")
-        if all(type(each) in types for each, types in zip(value, as_is, strict=True)):
+        if all(map(frozenset.__contains__, as_is, map(type, value))):
             return tuple(value)
         converted = []
         for i, (item, each) in enumerate(zip(items, value, strict=True)):
