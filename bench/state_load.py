@@ -30,7 +30,7 @@ def large_state(records: int) -> dict[str, Any]:
     alice = Principal("user_alice", "proj_demo", "editor")
     for n in range(3):
         fake.scenario.jobs.run(alice, "workflow_product_shot", {"prompt": f"lamp {n}"}, False)
-        fake.scenario.jobs.run(alice, "workflow_upscaler", {"image": f"asset_{n}"}, False)
+        fake.scenario.jobs.run(alice, "workflow_upscaler", {"image": "asset_photo"}, False)
     fake.advance(3600)
     state = fake.snapshot()
     fake.close()
