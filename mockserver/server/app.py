@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
@@ -17,9 +17,7 @@ from starlette.routing import Mount, Route
 from mockserver.core.http.dialect import serve
 from mockserver.core.http.endpoint import MountedApi, unknown_route_answer
 from mockserver.core.http.fastpath import FastPathApp
-from mockserver.mcp import auth
 from mockserver.mcp import http as mcp_http
-from mockserver.mcp.server import build_server
 from mockserver.orchestrator import routes as orchestrator
 from mockserver.scenario import cdn
 from mockserver.scenario.assets import routes as assets
@@ -30,6 +28,9 @@ from mockserver.server import control, dashboard
 from mockserver.server.fake import Fake
 from mockserver.server.guard import ControlGuard, ControlPolicy
 from mockserver.server.settings import DEFAULT_FIXTURES, Settings
+
+if TYPE_CHECKING:
+    from mockserver.mcp.auth import Credentials
 
 API_PREFIX = "/v1"
 # How a fake the contract kit makes runs: a manual clock the kit moves, and workflow jobs it may cancel.
@@ -50,7 +51,7 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
             Route("/cdn/uploads/{uploadId}/parts/{number}", cdn.put_part, methods=["PUT"]),
             Route(
                 mcp_http.PATH,
-                mcp_http.StreamableHttpEndpoint(lambda: mcp_server(fake, auth.from_request_headers)),
+                mcp_http.StreamableHttpEndpoint(lambda: mcp_server(fake)),
                 methods=mcp_http.METHODS,
             ),
         ],
@@ -64,9 +65,13 @@ def create_app(fake: Fake | None = None, settings: Settings | None = None) -> St
     return app
 
 
-def mcp_server(fake: Fake, credentials: auth.Credentials) -> Any:
-    """The fake's MCP server (a FastMCP), its callers found by ``credentials``."""
-    return build_server(fake, fake.scenario, credentials, lambda: fake.base_url)
+def mcp_server(fake: Fake, credentials: Credentials | None = None) -> Any:
+    """The fake's MCP server (a FastMCP), its callers found by ``credentials`` (by default, in each HTTP
+    request's headers). The MCP SDK is imported here, when a server is first wanted."""
+    from mockserver.mcp import auth
+    from mockserver.mcp.server import build_server
+
+    return build_server(fake, fake.scenario, credentials or auth.from_request_headers, lambda: fake.base_url)
 
 
 def control_policy(settings: Settings) -> ControlPolicy:
