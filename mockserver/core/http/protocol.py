@@ -68,7 +68,6 @@ class BoundedHttpProtocol(HttpToolsProtocol):
     _phase: str = "idle"  # of the request being read: "idle" (none, or handed to the app), "head", "body"
     _watching: str | None = None  # the phase the armed deadline is for
     _head_bytes = 0
-    _header_count = 0
     _deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -86,12 +85,20 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         if self._phase != "body":
             self._head_bytes += len(data)
         super().data_received(data)
+        phase = self._phase
+        if phase == "idle" and self._watching is None:
+            return  # every request received was whole: the common case costs no more than this
         if self.transport.is_closing():
             return
-        if self._phase == "head" and self._head_bytes > MAX_HEAD_BYTES:
-            self._refuse(Refusal(431, f"The request's head is larger than {MAX_HEAD_BYTES} bytes"))
-            return
-        self._watch(None if self._phase == "idle" else self._phase)
+        if phase == "head":
+            url = self.url if isinstance(self.url, bytes) else b""
+            if len(url) > MAX_URL_BYTES:
+                self._refuse(Refusal(414, f"The request's URL is longer than {MAX_URL_BYTES} bytes"))
+                return
+            if self._head_bytes > MAX_HEAD_BYTES:
+                self._refuse(Refusal(431, f"The request's head is larger than {MAX_HEAD_BYTES} bytes"))
+                return
+        self._watch(None if phase == "idle" else phase)
 
     def send_400_response(self, msg: str) -> None:
         """The parser stopped: at one of this class's refusals, or at a request that is not HTTP."""
@@ -102,22 +109,17 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._phase, self._header_count = "head", 0
+        self._phase = "head"
 
-    def on_url(self, url: bytes) -> None:
-        super().on_url(url)
+    def on_headers_complete(self) -> None:
+        # Checked once the head is in: a whole head is already bounded by MAX_HEAD_BYTES, and checking here
+        # rather than per URL chunk and per header keeps the parser's callbacks those of uvicorn.
         if len(self.url) > MAX_URL_BYTES:
             self._refusal = Refusal(414, f"The request's URL is longer than {MAX_URL_BYTES} bytes")
             raise self._refusal
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._header_count += 1
-        if self._header_count > MAX_HEADERS:
+        if len(self.headers) > MAX_HEADERS:
             self._refusal = Refusal(431, f"The request has more than {MAX_HEADERS} headers")
             raise self._refusal
-        super().on_header(name, value)
-
-    def on_headers_complete(self) -> None:
         self._phase = "body"
         super().on_headers_complete()
 

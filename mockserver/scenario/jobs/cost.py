@@ -228,7 +228,12 @@ class Estimate:
     """A run's whole cost in CU, and what each billing action of it costs: whole CU that sum to ``total``."""
 
     total: int
-    by_action: dict[str, int]
+    amounts: Amounts  # exact, per billing action
+
+    @property
+    def by_action(self) -> dict[str, int]:
+        # Shared out only when asked (the current API's costDetails): the guide's dry runs never need it.
+        return _whole_shares(self.amounts, self.total)
 
 
 def estimate_cost_details(
@@ -254,8 +259,7 @@ def estimate_cost_details(
     over = budget.over_budget(tally.node_runs, tally.sub_jobs)
     if over:
         raise BadRequest(f"Workflow {workflow_id} {over} with these inputs. {budget.HINT}")
-    total = round_up(cost)
-    return Estimate(total, _whole_shares(tally.amounts, total))
+    return Estimate(round_up(cost), tally.amounts)
 
 
 def billing_action(node: dict) -> str:
