@@ -1,8 +1,9 @@
 """The request journal: every API request with its verdict against the contract, who made it, and the first
 bytes of its body and of the answer's.
 
-Bodies are kept as sent, cut to :data:`BODY_BYTES`, and only written out (secrets redacted, a truncation
-mark added) when the journal is read, so journaling costs the request path a slice.
+Bodies are kept as sent, cut to :data:`REQUEST_BODY_BYTES` and :data:`RESPONSE_BODY_BYTES`, and only written
+out (secrets redacted, a truncation mark added) when the journal is read, so journaling costs the request
+path a slice.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from mockserver.core.clock import iso
 
 Verdict = Literal["conforms", "violates", "not-in-contract"]
 VERDICTS: tuple[str, ...] = get_args(Verdict)
-BODY_BYTES = 8 * 1024  # of each body kept in an entry
+# Of each body kept in an entry: what a client sent matters most to verify it; of an answer (a list page is
+# tens of KiB), the start shows what it was, and 1,000 entries keep their memory to about 10 MiB.
+REQUEST_BODY_BYTES = 8 * 1024
+RESPONSE_BODY_BYTES = 2 * 1024
 REDACTED = "[redacted]"
 # A JSON member whose value is a string, "name": "value", or one cut off in its value at the end of a kept body.
 _STRING_MEMBER = re.compile(rb'"((?:[^"\\]|\\.)*)"(\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?\Z)')
@@ -44,16 +48,16 @@ class Entry:
     duration_ms: float = 0.0
     unknown_fields: list[str] = field(default_factory=list)
     principal: str | None = None  # the caller's user id, once authenticated
-    request_body: bytes = b""  # the first BODY_BYTES, as sent
+    request_body: bytes = b""  # the first REQUEST_BODY_BYTES, as sent
     request_size: int = 0
     response_body: bytes = b""
     response_size: int = 0
 
     def keep_request_body(self, sent: bytes) -> None:
-        self.request_body, self.request_size = sent[:BODY_BYTES], len(sent)
+        self.request_body, self.request_size = sent[:REQUEST_BODY_BYTES], len(sent)
 
     def keep_response_body(self, sent: bytes) -> None:
-        self.response_body, self.response_size = sent[:BODY_BYTES], len(sent)
+        self.response_body, self.response_size = sent[:RESPONSE_BODY_BYTES], len(sent)
 
     via: Channel = "rest"
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from mockserver.core.journal import BODY_BYTES
+from mockserver.core.journal import REQUEST_BODY_BYTES, RESPONSE_BODY_BYTES
 from mockserver.server.settings import Settings
 
 
@@ -86,15 +86,15 @@ def test_strict_requests_answer_an_unknown_field_400_in_the_apis_envelope(http, 
 
 def test_entries_keep_both_bodies_bounded_and_say_who_called(http):
     workflow_id = _new_workflow(http)
-    long_description = "d" * (BODY_BYTES * 2)
+    long_description = "d" * (REQUEST_BODY_BYTES * 2)
     http("PUT", f"/v1/workflows/{workflow_id}", json={"description": long_description}, who="bob")
     created, updated = _journal(http)
     assert json.loads(created["requestBody"]) == {"name": "Typos", "description": "d"}
     assert json.loads(created["responseBody"])["workflow"]["id"] == workflow_id
     assert created["principal"] == "user_alice" and updated["principal"] == "user_bob"
-    for body in (updated["requestBody"], updated["responseBody"]):
+    for body, bound in ((updated["requestBody"], REQUEST_BODY_BYTES), (updated["responseBody"], RESPONSE_BODY_BYTES)):
         kept, mark = body.split("…")
-        assert len(kept.encode()) == BODY_BYTES and mark.startswith("[truncated: ") and mark.endswith(" bytes in all]")
+        assert len(kept.encode()) == bound and mark.startswith("[truncated: ") and mark.endswith(" bytes in all]")
     assert _journal(http, operation="getJob") == []
     assert http("GET", "/v1/jobs").status_code == 200
     assert _journal(http, operation="listJobs")[0]["requestBody"] is None
