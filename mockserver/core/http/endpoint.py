@@ -23,8 +23,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockserver.core.contract import Operation
-from mockserver.core.errors import ApiError
+from mockserver.core.contract import Operation, Violation
+from mockserver.core.errors import ApiError, BadRequest
 from mockserver.core.faults import FaultRule
 from mockserver.core.http.connection import DroppedConnection
 from mockserver.core.http.dialect import RAW_BODY, B, Dialect, Served, served_by
@@ -126,6 +126,7 @@ async def _serve(
     entry: Entry,
     dialect: Dialect[B],
 ) -> Response:
+    violations: list[Violation] = []
     try:
         query = _query_lists(request)
         principal = dialect.admit(host, backend, request, query)
@@ -149,7 +150,18 @@ async def _serve(
         return result if isinstance(result, Response) else JSONResponse(result)
     except ApiError as error:
         return dialect.error_response(error)
-    except Exception:  # a bug in a handler: a 500 in the API's format, journaled as any answer
+    except Exception:
+        if violations:
+            # Report mode let through a request the contract refuses, and the handler could not read it: it
+            # is refused as strict mode would have, not answered 500.
+            log.warning(
+                "%s %s breaks the contract and cannot be served: %s",
+                request.method,
+                request.url.path,
+                violations[0].describe(),
+            )
+            return dialect.error_response(BadRequest(violations[0].describe()))
+        # A bug in a handler: a 500 in the API's format, journaled as any answer.
         log.exception("unexpected error serving %s %s", request.method, request.url.path)
         return dialect.internal_error()
 
