@@ -45,6 +45,19 @@ def parse_iso(text: str) -> datetime:
     return moment
 
 
+def fixture_date(name: str, value: object) -> str:
+    """A fixture's date as the API writes it; YAML reads an unquoted timestamp as a ``datetime``, taken as
+    is. ValueError naming ``name`` when it is not a date."""
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, str):
+        try:
+            return iso(parse_iso(value))
+        except ValueError:
+            pass
+    raise ValueError(f"{name}: {value!r} is not an ISO 8601 date-time")
+
+
 class Clock:
     def __init__(
         self,

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mockserver.core.clock import Clock, iso, parse_iso
+from mockserver.core.clock import Clock, fixture_date, iso
 from mockserver.core.contract import Contract, load_contract
 from mockserver.core.errors import ApiError
 from mockserver.core.faults import FaultRules
@@ -142,20 +141,8 @@ def workflow_from_fixture(record: dict[str, Any], started_at: str) -> Workflow:
     inputs = data.get("inputs", [])
     if isinstance(inputs, list) and all(isinstance(item, dict) for item in inputs):
         data["inputs"] = with_default_kinds(inputs)
-    data["createdAt"] = _fixture_date("createdAt", data.get("createdAt", started_at))
-    data["updatedAt"] = _fixture_date("updatedAt", data.get("updatedAt", data["createdAt"]))
+    data["createdAt"] = fixture_date("createdAt", data.get("createdAt", started_at))
+    data["updatedAt"] = fixture_date("updatedAt", data.get("updatedAt", data["createdAt"]))
     workflow = Workflow.model_validate(data)
     check_whole(workflow)
     return workflow
-
-
-def _fixture_date(name: str, value: object) -> str:
-    """A date as the API writes it; YAML reads an unquoted timestamp as a ``datetime``, taken as is."""
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, str):
-        try:
-            return iso(parse_iso(value))
-        except ValueError:
-            pass
-    raise ValueError(f"{name}: {value!r} is not an ISO 8601 date-time")

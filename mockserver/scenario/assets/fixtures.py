@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from mockserver.core.clock import iso, parse_iso
+from mockserver.core.clock import fixture_date
 from mockserver.scenario.assets.files import uploaded_type
 from mockserver.scenario.assets.models import ASSET_KINDS, Asset
 from mockserver.scenario.jobs.samples import sample_file
@@ -29,7 +28,7 @@ def asset_from_fixture(record: Any, started_at: str) -> Asset:
     kind = record.get("kind", "image")
     if kind not in ASSET_KINDS:
         raise ValueError(f"kind: {kind!r} is not one of {', '.join(ASSET_KINDS)}")
-    created_at = _date(record.get("createdAt", started_at))
+    created_at = fixture_date("createdAt", record.get("createdAt", started_at))
     sample = sample_file(kind)  # its MIME type and extension; the file is made when it is read
     return Asset(
         asset_id=asset_id,
@@ -51,14 +50,3 @@ def _text(record: dict[str, Any], name: str) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError(f"{name}: {'is required' if value is None else f'must be a non-empty string, got {value!r}'}")
     return value
-
-
-def _date(value: object) -> str:
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, str):
-        try:
-            return iso(parse_iso(value))
-        except ValueError:
-            pass
-    raise ValueError(f"createdAt: {value!r} is not an ISO 8601 date-time")
