@@ -16,12 +16,12 @@ workflow just before the matching step would start. Once a workflow is not
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from mockserver.core.clock import Clock
 from mockserver.core.faults import FaultRules
 from mockserver.core.ids import IdFactory
+from mockserver.core.records import Record
 from mockserver.core.scheduler import Scheduler
 from mockserver.orchestrator.dag import DagNode, final_step_id
 from mockserver.orchestrator.models import Pipeline, PipelineStep
@@ -35,8 +35,7 @@ DEFAULT_TASK_SECONDS = 5.0
 OWNER = "orchestrator"
 
 
-@dataclass(frozen=True, slots=True)
-class AttemptEnds:
+class AttemptEnds(Record):
     pipeline_id: str
     step_id: str
     epoch: int

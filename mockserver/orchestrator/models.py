@@ -6,9 +6,11 @@ steps); the name keeps it apart from Scenario's workflows, which share the fake.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
+
+import msgspec
+
+from mockserver.core.records import Moment, Record
 
 WORKFLOW_STATUSES = ("PENDING", "RUNNING", "PAUSED", "COMPLETED", "FAILED", "CANCELLED")
 STEP_STATUSES = ("PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED")
@@ -23,8 +25,7 @@ RESUMABLE = ("FAILED", "PAUSED")
 NOT_CLEANABLE = ("RUNNING",)
 
 
-@dataclass(slots=True)
-class PipelineStep:
+class PipelineStep(Record):
     id: str  # UUID of the step record
     step_id: str  # the id the definition gave it
     task_type: str
@@ -37,15 +38,15 @@ class PipelineStep:
     fallback_provider_type: str | None
     fallback_provider_config: dict[str, Any] | None
     fallback_provider_capabilities: list[str] | None
-    created_at: datetime
-    updated_at: datetime
-    config: dict[str, Any] = field(default_factory=dict)  # the defined config, plus mapped inputs once started
+    created_at: Moment
+    updated_at: Moment
+    config: dict[str, Any] = msgspec.field(default_factory=dict)  # the defined config, plus mapped inputs once started
     status: str = "PENDING"
     task_id: str | None = None
     result: dict[str, Any] | None = None
     error_message: str | None = None
-    started_at: datetime | None = None
-    completed_at: datetime | None = None
+    started_at: Moment | None = None
+    completed_at: Moment | None = None
     retry_count: int = 0
     on_fallback: bool = False
     # Bumped whenever the step is reset or cancelled, so an attempt scheduled before is ignored.
@@ -64,8 +65,7 @@ class PipelineStep:
         return str(declared) if declared else "INTERNAL"
 
 
-@dataclass(slots=True)
-class Pipeline:
+class Pipeline(Record):
     id: str
     sequence: int  # creation order: breaks ties between workflows created in the same millisecond
     name: str
@@ -78,15 +78,15 @@ class Pipeline:
     origin_reference: str | None
     webhook_url: str | None
     steps: list[PipelineStep]
-    created_at: datetime
-    updated_at: datetime
+    created_at: Moment
+    updated_at: Moment
     status: str = "PENDING"
     error_message: str | None = None
-    errors: list[str] = field(default_factory=list)
-    started_at: datetime | None = None
-    completed_at: datetime | None = None
+    errors: list[str] = msgspec.field(default_factory=list)
+    started_at: Moment | None = None
+    completed_at: Moment | None = None
     is_deleted: bool = False
-    deleted_at: datetime | None = None
+    deleted_at: Moment | None = None
     final_step_id: str | None = None
     final_step_result: dict[str, Any] | None = None
     paused_before: str | None = None  # the step a pause held back

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.core.errors import BadRequest
-from mockserver.core.records import json_list, json_object, moment, record_from_json, record_to_json, whole_number
+from mockserver.core.records import (
+    json_list,
+    json_object,
+    moment,
+    record_from_json,
+    record_to_json,
+    records_from_json,
+    whole_number,
+)
 from mockserver.core.scheduler import Entry
 from mockserver.orchestrator.engine import AttemptEnds
 from mockserver.orchestrator.models import WORKFLOW_STATUSES, Pipeline
@@ -38,18 +46,19 @@ def state_from_json(value: Any) -> OrchestratorState:
     workflows = json_list(data.get("workflows"), "orchestrator.workflows")
     attempts = json_list(data.get("attempts"), "orchestrator.attempts")
     return OrchestratorState(
-        pipelines=[_pipeline(item, f"orchestrator.workflows[{i}]") for i, item in enumerate(workflows)],
+        pipelines=_pipelines(workflows),
         next_sequence=whole_number(data.get("nextSequence"), "orchestrator.nextSequence"),
         attempts=[_attempt(item, f"orchestrator.attempts[{i}]") for i, item in enumerate(attempts)],
         next_seq=whole_number(data.get("nextSeq"), "orchestrator.nextSeq"),
     )
 
 
-def _pipeline(value: Any, where: str) -> Pipeline:
-    pipeline = record_from_json(Pipeline, value, where)
-    if pipeline.status not in WORKFLOW_STATUSES:
-        raise BadRequest(f"{where}.status must be one of: {', '.join(WORKFLOW_STATUSES)}")
-    return pipeline
+def _pipelines(values: list[Any]) -> list[Pipeline]:
+    pipelines = records_from_json(Pipeline, values, "orchestrator.workflows")
+    for i, pipeline in enumerate(pipelines):
+        if pipeline.status not in WORKFLOW_STATUSES:
+            raise BadRequest(f"orchestrator.workflows[{i}].status must be one of: {', '.join(WORKFLOW_STATUSES)}")
+    return pipelines
 
 
 def _attempt(value: Any, where: str) -> Entry:

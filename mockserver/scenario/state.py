@@ -13,8 +13,8 @@ from mockserver.core.records import (
     json_list,
     json_object,
     moment,
-    record_from_json,
     record_to_json,
+    records_from_json,
     string_lists,
     whole_number,
 )
@@ -25,6 +25,11 @@ from mockserver.scenario.jobs.simulation import JobEvent
 from mockserver.scenario.workflows.models import Workflow
 
 T = TypeVar("T")
+
+
+# The top-level keys of a snapshot that are lists of records, with the record of each: what a state file
+# holds most of, read straight from its text (server/state.py).
+RECORD_LISTS: dict[str, type] = {"jobs": Job, "assets": Asset, "uploads": Upload, "downloads": DownloadRequest}
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ def state_from_json(document: dict[str, Any]) -> ScenarioState:
     events = json_list(simulation.get("events"), "simulation.events")
     return ScenarioState(
         workflows=[_workflow(item, f"workflows[{i}]") for i, item in enumerate(workflows)],
-        jobs=[_job(item, f"jobs[{i}]") for i, item in enumerate(jobs)],
+        jobs=records_from_json(Job, jobs, "jobs"),
         assets=_records(Asset, document, "assets"),
         uploads=_records(Upload, document, "uploads"),
         downloads=_records(DownloadRequest, document, "downloads"),
@@ -77,8 +82,7 @@ def state_from_json(document: dict[str, Any]) -> ScenarioState:
 
 
 def _records(cls: type[T], document: dict[str, Any], key: str) -> list[T]:
-    items = json_list(document.get(key), key)
-    return [record_from_json(cls, item, f"{key}[{i}]") for i, item in enumerate(items)]
+    return records_from_json(cls, json_list(document.get(key), key), key)
 
 
 def _workflow(value: Any, where: str) -> Workflow:
@@ -88,14 +92,6 @@ def _workflow(value: Any, where: str) -> Workflow:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
         raise BadRequest(f"{where}.{field}: {first['msg']}") from None
-
-
-def _job(value: Any, where: str) -> Job:
-    job = record_from_json(Job, value, where)
-    for i, run in enumerate(job.nodes or ()):
-        if not isinstance(run.definition.get("id"), str):
-            raise BadRequest(f"{where}.nodes[{i}].definition must be a flow node")
-    return job
 
 
 def _event_to_json(entry: Entry) -> dict[str, Any]:

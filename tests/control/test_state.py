@@ -67,7 +67,7 @@ def test_restore_keeps_datetimes_exact(fake):
         (lambda s: s.update(version=99), "version"),
         (lambda s: s.pop("jobs"), "jobs must be a list"),
         (lambda s: s["jobs"][0].update(status=5), "jobs[0].status"),
-        (lambda s: s["jobs"][0].update(surprise=1), "unknown fields surprise"),
+        (lambda s: s["jobs"][0].update(surprise=1), "jobs[0]: unknown field surprise"),
         (lambda s: s["jobs"][0].update(startedAt="yesterday"), "jobs[0].startedAt"),
         (lambda s: s["jobs"][0]["nodes"][0].pop("definition"), "definition is required"),
         (lambda s: s["workflows"][0].update(privacy="secret"), "workflows[0].privacy"),

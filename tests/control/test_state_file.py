@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from mockserver.core.principals import Principal
 from mockserver.server.fake import Fake
 from mockserver.server.settings import Settings
 from mockserver.server.state import check_state_path, load_file, remove_stale_temporaries, save_file
@@ -78,3 +83,79 @@ def test_serve_refuses_a_folder_as_state_file_without_a_traceback(tmp_path: Path
     )
     assert result.returncode == 2
     assert "is a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def _busy(fake: Fake) -> None:
+    alice = Principal("user_alice", "proj_demo", "editor")
+    fake.scenario.jobs.run(alice, "workflow_product_shot", {"prompt": "lamp"}, False)
+    fake.scenario.jobs.run(alice, "workflow_upscaler", {"image": "asset_photo"}, False)
+    fake.advance(7)
+
+
+def test_a_saved_state_loads_back_as_it_was(tmp_path: Path, fake: Fake) -> None:
+    _busy(fake)
+    save_file(fake, tmp_path / "state.json")
+    fresh = Fake(Settings(clock_mode="manual"))
+    assert load_file(fresh, tmp_path / "state.json")
+    assert fresh.snapshot() == fake.snapshot()
+    fresh.advance(600)
+    fake.advance(600)
+    assert fresh.snapshot() == fake.snapshot()
+
+
+def _job_field(name: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def mutate(state: dict[str, Any]) -> None:
+        state["jobs"][0][name] = value
+
+    return mutate
+
+
+def _node_without_definition(state: dict[str, Any]) -> None:
+    del state["jobs"][0]["nodes"][0]["definition"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (_job_field("status", 5), "jobs[0].status must be a string"),
+        (_job_field("status", "exploded"), "jobs[0].status must be one of"),
+        (_job_field("surprise", 1), "jobs[0]: unknown field surprise"),
+        (_job_field("startedAt", "2026-01-02T03:04:05"), "jobs[0].startedAt must be an ISO-8601 date with its offset"),
+        (_job_field("statusHistory", [["2026-01-02T03:04:05Z"]]), "jobs[0].statusHistory[0] must be a list of 2"),
+        (_job_field("nodes", 3), "jobs[0].nodes must be a list or null"),
+        (_node_without_definition, "jobs[0].nodes[0].definition is required"),
+    ],
+)
+def test_a_file_whose_records_are_wrong_names_the_field_and_changes_nothing(
+    tmp_path: Path, fake: Fake, mutate: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    _busy(fake)
+    state = fake.snapshot()
+    mutate(state)
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state))
+    fresh = Fake(Settings(clock_mode="manual"))
+    before = fresh.snapshot()
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_file(fresh, path)
+    assert fresh.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (b"[1, 2]", "the state must be a JSON object"),
+        (b'{"version": 1, "jobs": [', "cannot be loaded"),
+        (b'{"version": 1, "jobs": ["\\ud800"]}', "cannot be loaded"),
+        (b'{"version": 1, "clock": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "cannot be loaded"),
+        (b'{"version": 1, "jobs": [{"jobId": 1e400}]}', "cannot be loaded"),
+        (b"\xff\xfe", "cannot be loaded"),
+    ],
+)
+def test_a_file_that_is_not_a_state_is_a_plain_error(tmp_path: Path, fake: Fake, text: bytes, message: str) -> None:
+    path = tmp_path / "state.json"
+    path.write_bytes(text)
+    before = fake.snapshot()
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_file(fake, path)
+    assert fake.snapshot() == before

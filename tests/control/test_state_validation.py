@@ -131,3 +131,14 @@ def test_a_document_whose_records_disagree_is_a_400_and_changes_nothing(http, mu
     assert answer.status_code == 400, answer.text
     assert message in answer.json()["message"], answer.json()["message"]
     assert http("GET", "/_mock/state", who=None).json() == snapshot
+
+
+def test_dates_the_fast_check_does_not_read_are_still_taken_when_they_are_dates(http, fake):
+    """Jobs' dates are checked all at once as RFC 3339 with an offset; a date without one is then read field
+    by field, as ISO 8601, and taken."""
+    snapshot = _busy(http)
+    naive = copy.deepcopy(snapshot)
+    naive["jobs"][0]["createdAt"] = "2026-11-30T21:07:39"
+    answer = http("PUT", "/_mock/state", who=None, json=naive)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["jobs"][0]["createdAt"] == "2026-11-30T21:07:39"

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import msgspec
 import pytest
 
 from mockserver.core.errors import BadRequest
-from mockserver.core.records import record_from_json, record_to_json
+from mockserver.core.records import Moment, Record, record_from_json, record_to_json, records_from_json
 
 
-@dataclass
-class Step:
+class Step(Record):
     step_id: str
-    at: datetime | None = None
-    tries: list[tuple[str, int]] = field(default_factory=list)
+    at: Moment | None = None
+    tries: list[tuple[str, int]] = msgspec.field(default_factory=list)
 
 
-@dataclass
-class Plan:
+class Plan(Record):
     plan_id: str
     steps: list[Step]
     weight: float = 1.0
-    tags: list[str] = field(default_factory=list)
+    tags: list[str] = msgspec.field(default_factory=list)
     parent: Plan | None = None
 
 
@@ -58,11 +56,16 @@ def test_lists_read_are_copies_of_the_document():
     [
         ([], "plan must be a JSON object"),
         ({"steps": []}, "plan.planId is required"),
-        ({"planId": "p", "steps": [], "colour": 1, "age": 2}, "plan: unknown fields age, colour"),
+        ({"planId": "p", "steps": [], "colour": 1}, "plan: unknown field colour"),
         ({"planId": 1, "steps": []}, "plan.planId must be a string"),
         ({"planId": "p", "steps": [], "weight": True}, "plan.weight must be a number"),
         ({"planId": "p", "steps": [{"stepId": "a"}, {"stepId": 2}]}, "plan.steps[1].stepId must be a string"),
         ({"planId": "p", "steps": [{"stepId": "a", "at": "soon"}]}, "plan.steps[0].at must be an ISO-8601 date"),
+        (
+            {"planId": "p", "steps": [{"stepId": "a", "at": "2026-01-02T03:04:05"}]},
+            "plan.steps[0].at must be an ISO-8601 date with its offset (Z or +00:00)",
+        ),
+        ({"planId": "p", "steps": [], "parent": 5}, "plan.parent must be a JSON object or null"),
         (
             {"planId": "p", "steps": [{"stepId": "a", "tries": [["x", 1], ["y", "2"]]}]},
             "plan.steps[0].tries[1][1] must be a whole number",
@@ -78,3 +81,15 @@ def test_the_first_wrong_field_is_named(document, message):
     with pytest.raises(BadRequest) as caught:
         record_from_json(Plan, document, "plan")
     assert caught.value.message == message
+
+
+def test_a_list_of_records_names_the_item_that_is_wrong():
+    plans = [{"planId": "p", "steps": []}, {"planId": "q", "steps": [{"stepId": None}]}]
+    with pytest.raises(BadRequest) as caught:
+        records_from_json(Plan, plans, "plans")
+    assert caught.value.message == "plans[1].steps[0].stepId must be a string"
+
+
+def test_records_already_read_are_taken_as_they_are():
+    plan = Plan("p", [])
+    assert records_from_json(Plan, [plan], "plans")[0] is plan

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+
+import msgspec
+
+from mockserver.core.records import Record
 
 ASSET_KINDS = ("3d", "audio", "document", "image", "image-hdr", "json", "text", "video")
 
 
-@dataclass(slots=True)
-class Asset:
+class Asset(Record):
     """One file of a project: uploaded, or made by a job (whose output it is)."""
 
     asset_id: str
@@ -40,8 +42,7 @@ class Asset:
         return None if self.content is None else base64.b64decode(self.content)
 
 
-@dataclass(slots=True)
-class Upload:
+class Upload(Record):
     """A multipart upload: its parts arrive at the fake's part URLs, then ``complete`` makes the asset."""
 
     upload_id: str
@@ -56,14 +57,13 @@ class Upload:
     updated_at: str
     expires_at: str
     status: str = "pending"
-    parts: list[str | None] = field(default_factory=list)  # base64 of each part received, by number - 1
+    parts: list[str | None] = msgspec.field(default_factory=list)  # base64 of each part received, by number - 1
     asset_id: str | None = None  # the asset ``complete`` made
     error_message: str | None = None
     parent_id: str | None = None
 
 
-@dataclass(slots=True)
-class DownloadRequest:
+class DownloadRequest(Record):
     """An archive of assets asked for with ``POST /assets/download``, served once built."""
 
     job_id: str

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import base64
 import builtins
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
+
+from msgspec.structs import replace
 
 from mockserver.core.clock import Clock, iso, parse_iso
 from mockserver.core.errors import BadRequest, Forbidden, NotFound

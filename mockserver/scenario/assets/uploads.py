@@ -10,9 +10,11 @@ import base64
 import hashlib
 import hmac
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+
+from msgspec.structs import replace
 
 from mockserver.core.clock import Clock, iso, parse_iso
 from mockserver.core.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
+
+import msgspec
+
+from mockserver.core.records import Moment, Record
 
 JOB_STATUSES = ("pending", "queued", "warming-up", "in-progress", "finalizing", "success", "failure", "canceled")
 TERMINAL_JOB_STATUSES = frozenset({"success", "failure", "canceled"})
@@ -13,17 +15,16 @@ NODE_STATUSES = frozenset({"pending", "processing", "success", "failure", "skipp
 TERMINAL_NODE_STATUSES = frozenset({"success", "failure", "skipped", "rejected"})
 
 
-@dataclass(slots=True)
-class NodeRun:
+class NodeRun(Record):
     """One node of a workflow job: a node of the flow, or a for-each iteration's copy of one."""
 
     node_id: str
     definition: dict[str, Any]  # shared with the flow snapshot, never mutated
     status: str = "pending"
     job_id: str | None = None
-    started_at: datetime | None = None
-    ends_at: datetime | None = None
-    assets: list[str] = field(default_factory=list)
+    started_at: Moment | None = None
+    ends_at: Moment | None = None
+    assets: list[str] = msgspec.field(default_factory=list)
     output: Any = None
     loop_node_id: str | None = None
     iteration_index: int | None = None
@@ -39,8 +40,14 @@ class NodeRun:
         return self.status in TERMINAL_NODE_STATUSES
 
 
-@dataclass(slots=True)
-class Job:
+class StatusChange(Record, array_like=True):
+    """A status a job took and when (its ISO date), written as the pair ``[date, status]``."""
+
+    at: str
+    status: str
+
+
+class Job(Record):
     job_id: str
     job_type: str
     owner_id: str
@@ -48,7 +55,7 @@ class Job:
     created_at: str
     updated_at: str
     status: str
-    status_history: list[tuple[str, str]]
+    status_history: list[StatusChange]
     input: dict[str, Any]
     workflow_id: str | None = None
     workflow_job_id: str | None = None  # set on a workflow's node jobs and sub-workflow jobs
@@ -56,13 +63,13 @@ class Job:
     nodes: list[NodeRun] | None = None  # workflow jobs only
     cu_cost: float = 0  # the estimate while the job runs, what it is billed once it ends
     cost_factor: float = 1.0  # the input impact of the run's values, which its node prices are multiplied by
-    output_kinds: list[str] = field(default_factory=list)
-    asset_ids: list[str] = field(default_factory=list)
+    output_kinds: list[str] = msgspec.field(default_factory=list)
+    asset_ids: list[str] = msgspec.field(default_factory=list)
     output: dict[str, Any] | None = None
     error: str | None = None
     hint: str | None = None
-    started_at: datetime | None = None
-    ends_at: datetime | None = None
+    started_at: Moment | None = None
+    ends_at: Moment | None = None
     final_progress: float | None = None
     depth: int = 0
     # On a run's own workflow job: what the run and its sub-workflow jobs have used of the run's budget.

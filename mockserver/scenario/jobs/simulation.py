@@ -28,7 +28,7 @@ from mockserver.core.ids import IdFactory
 from mockserver.core.scheduler import Scheduler
 from mockserver.scenario.jobs import billing, budget, outputs, selection
 from mockserver.scenario.jobs.cost import CostTable, node_price, run_impact
-from mockserver.scenario.jobs.models import ACTIVE_JOB_STATUSES, Job, NodeRun
+from mockserver.scenario.jobs.models import ACTIVE_JOB_STATUSES, Job, NodeRun, StatusChange
 from mockserver.scenario.store import ScenarioStore
 from mockserver.scenario.workflows.flow import node_dependencies, topological_order
 
@@ -107,7 +107,7 @@ class Simulation:
             created_at=iso(now),
             updated_at=iso(now),
             status="queued",
-            status_history=[(iso(now), "queued")],
+            status_history=[StatusChange(iso(now), "queued")],
             input=values,
             workflow_id=workflow.id,
             nodes=_node_runs(workflow.flow),
@@ -341,7 +341,7 @@ class Simulation:
             created_at=stamp,
             updated_at=stamp,
             status="in-progress",
-            status_history=[(stamp, "queued"), (stamp, "in-progress")],
+            status_history=[StatusChange(stamp, "queued"), StatusChange(stamp, "in-progress")],
             input=outputs.node_inputs(job, run),
             workflow_id=job.workflow_id,
             workflow_job_id=job.job_id,
@@ -453,7 +453,7 @@ class Simulation:
 
     def _set_status(self, job: Job, status: str, at: datetime) -> None:
         job.status = status
-        job.status_history.append((iso(at), status))
+        job.status_history.append(StatusChange(iso(at), status))
         if status == "in-progress":
             job.started_at = at
         if job.is_terminal and self.on_job_ended is not None:

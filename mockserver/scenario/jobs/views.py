@@ -29,7 +29,7 @@ def job_view(job: Job, progress: float, asset_url: AssetUrl) -> dict[str, Any]:
         "jobType": job.job_type,
         "status": job.status,
         "progress": progress,
-        "statusHistory": [{"date": date, "status": status} for date, status in job.status_history],
+        "statusHistory": [{"date": change.at, "status": change.status} for change in job.status_history],
         "createdAt": job.created_at,
         "updatedAt": job.updated_at,
         "ownerId": job.owner_id,
