@@ -20,6 +20,7 @@ import sys
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sortedcontainers import SortedList
@@ -51,8 +52,13 @@ class OrderedIndex:
         self._scopes.setdefault(scope, SortedList()).add(entry)
 
     def add_all(self, scope: Hashable, entries: list[Entry]) -> None:
-        """Add many entries with one sort."""
-        self._scopes.setdefault(scope, SortedList()).update(entries)
+        """Add many entries at once, each of a different record. They are put in order first by two stable
+        sorts, on the id then on the sort value: Python compares plain strings several times faster than
+        tuples (a restore of 100,000 jobs sorts half a million entries); the sorted list then finds them in
+        order. Two entries of one record would share a value and an id, and need their versions sorted too."""
+        in_order = sorted(entries, key=itemgetter(1))
+        in_order.sort(key=itemgetter(0))
+        self._scopes.setdefault(scope, SortedList()).update(in_order)
 
     def discard(self, scope: Hashable, entry: Entry) -> None:
         entries = self._scopes.get(scope)
