@@ -113,3 +113,19 @@ def test_connections_past_the_limit_are_a_503(address: tuple[str, int], monkeypa
 def test_a_plain_request_still_answers(address: tuple[str, int]) -> None:
     status, body = _exchange(address, b"GET /_mock/clock HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
     assert status == 200 and "mode" in body
+
+
+@pytest.mark.parametrize("part", ["path", "query"])
+def test_an_over_long_url_is_a_414_in_process_too(http, fake, part: str) -> None:
+    before = fake.snapshot()
+    long = "a" * (protocol.MAX_URL_BYTES + 10)
+    url = f"/v1/workflows/{long}" if part == "path" else f"/v1/workflows?q={long}"
+    answer = http("PUT", url, json={"name": "x"})
+    assert answer.status_code == 414
+    _envelope(414, answer.json())
+    assert fake.snapshot() == before
+
+
+def test_a_url_just_within_the_limit_is_served_in_process(http) -> None:
+    padding = "a" * (protocol.MAX_URL_BYTES - len("/v1/workflows?q=") - 1)
+    assert http("GET", f"/v1/workflows?q={padding}").status_code != 414

@@ -32,6 +32,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from mockserver.core.http.connection import SERVER_SEND
+from mockserver.core.http.protocol import MAX_URL_BYTES, refusal_body
 
 log = logging.getLogger("mockserver")
 
@@ -68,6 +69,10 @@ class FastPathApp(Starlette):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            if _url_length(scope) > MAX_URL_BYTES:
+                # Served, the protocol refuses such a URL before the app; in process, nothing else does.
+                await _url_too_long(send)
+                return
             scope[SERVER_SEND] = send
             found = self.router.find(scope["method"], route_path(scope))
             if found is not None and getattr(found[0].endpoint, _ANSWERS_EVERYTHING, False):
@@ -77,6 +82,19 @@ class FastPathApp(Starlette):
                 await response(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
+
+
+def _url_length(scope: Scope) -> int:
+    raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+    # Servers give the path alone; httpx's in-process transport gives the path with its query.
+    return len(raw_path) if b"?" in raw_path else len(raw_path) + len(scope["query_string"]) + 1
+
+
+async def _url_too_long(send: Send) -> None:
+    body = refusal_body(414, f"The request's URL is longer than {MAX_URL_BYTES} bytes")
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 414, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class ApiRequest(Request):

@@ -45,10 +45,15 @@ class Refusal(Exception):
         self.message = message
 
 
+def refusal_body(status: int, message: str) -> bytes:
+    """The API's error envelope: ``{"statusCode", "error", "message"}``."""
+    return orjson.dumps({"statusCode": status, "error": REASONS[status], "message": message})
+
+
 def refusal_bytes(status: int, message: str) -> bytes:
-    """A whole HTTP response closing the connection: ``{"statusCode", "error", "message"}``."""
+    """A whole HTTP response closing the connection, the envelope for its body."""
     reason = REASONS[status]
-    body = orjson.dumps({"statusCode": status, "error": reason, "message": message})
+    body = refusal_body(status, message)
     head = (
         f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
         f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
