@@ -147,3 +147,17 @@ def test_an_answer_with_an_integer_past_64_bits_is_still_rendered() -> None:
     response = ApiJSONResponse({"echoed": 2**70, "name": "é", "workflow": workflow_json(_workflow(), AssetUrl())})
     body = json.loads(response.body)
     assert (body["echoed"], body["name"], body["workflow"]["name"]) == (2**70, "é", "Poster")
+
+
+def test_renderings_are_bounded_in_bytes_and_one_too_large_is_served_not_kept() -> None:
+    url = AssetUrl("http://fake.test")
+    big = _workflow().model_copy(update={"description": "x" * 10_000})
+    renderings = RenderedVersions(capacity=100, max_bytes=35_000)
+    for i in range(20):
+        renderings.json(big, AssetUrl(f"http://host{i}.test"))
+        assert renderings.kept_bytes <= 35_000
+    assert len(renderings) == 3
+    huge = _workflow().model_copy(update={"description": "x" * 50_000})
+    assert len(renderings.json(huge, url).json) > 50_000
+    assert len(renderings) == 3 and renderings.kept_bytes <= 35_000
+    assert renderings.json(huge, url) is not renderings.json(huge, url)  # rendered each time it is asked for

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from mockserver.core.principals import Principal
@@ -56,38 +57,52 @@ class RenderedVersions:
     not a walk over every workflow's objects. A stored version is never changed in place (a change is a new
     version, a new object), so a rendering is filed under the version's identity: an entry holds its version,
     which keeps that identity from being reused while the entry lives. Each asset base (each ``Host`` a client
-    sends) renders its own, so the number of renderings kept is bounded: the least recently used go first.
+    sends) renders its own, so the renderings kept are bounded in number and in bytes (a workflow may be
+    megabytes): the least recently used go first, and one larger than the whole budget is not kept.
 
-    Fakes in other threads share the renderings. Each step is one dict operation, atomic on its own: a race
-    at worst renders a version twice, or keeps a rendering too many for a moment.
+    Fakes in other threads share the renderings, under a lock of their own; a version is rendered outside
+    it, so a race at worst renders a version twice.
     """
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, max_bytes: int = 32 * 1024 * 1024) -> None:
         if capacity < 1:
             raise ValueError("a rendering must fit")
         self.capacity = capacity
+        self.max_bytes = max_bytes
+        self._bytes = 0
+        self._lock = threading.Lock()
         # In order of use, the least recent first: a rendering used is moved to the end.
         self._entries: dict[tuple[int, str, bool], tuple[Workflow, Rendered]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def kept_bytes(self) -> int:
+        return self._bytes
+
     def json(self, workflow: Workflow, asset_url: AssetUrl, full: bool = True) -> Rendered:
         key = (id(workflow), asset_url.base, full)
-        entries = self._entries
-        entry = entries.pop(key, None)
-        if entry is None:
-            entry = (workflow, Rendered(workflow_view(workflow, asset_url, full)))
-            if len(entries) >= self.capacity:
-                self._drop_least_recent()
-        entries[key] = entry
-        return entry[1]
+        with self._lock:
+            entry = self._entries.pop(key, None)
+            if entry is not None:
+                self._entries[key] = entry
+                return entry[1]
+        rendered = Rendered(workflow_view(workflow, asset_url, full))
+        if len(rendered.json) <= self.max_bytes:
+            with self._lock:
+                self._keep(key, (workflow, rendered))
+        return rendered
 
-    def _drop_least_recent(self) -> None:
-        try:
-            del self._entries[next(iter(self._entries))]
-        except (StopIteration, RuntimeError, KeyError):
-            pass  # another thread changed the renderings meanwhile, and drops one itself
+    def _keep(self, key: tuple[int, str, bool], entry: tuple[Workflow, Rendered]) -> None:
+        replaced = self._entries.pop(key, None)
+        if replaced is not None:
+            self._bytes -= len(replaced[1].json)
+        self._entries[key] = entry
+        self._bytes += len(entry[1].json)
+        while len(self._entries) > self.capacity or self._bytes > self.max_bytes:
+            _, dropped = self._entries.pop(next(iter(self._entries)))
+            self._bytes -= len(dropped.json)
 
 
 RENDERED = RenderedVersions(capacity=2048)
