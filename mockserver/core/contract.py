@@ -22,6 +22,29 @@ import yaml
 _METHODS = ("get", "put", "post", "delete", "patch")
 
 
+# The contract's own URI in its registry: its schemas' references (``#/components/...``) resolve against it.
+_CONTRACT_URI = "urn:mockserver:contract"
+
+
+class Definitions:
+    """The contract's paths and components, as a jsonschema-rs registry made on first use and shared by every
+    schema compiled from it. Compiled on its own, each schema had carried a copy of the whole contract: 1.4 MiB
+    a schema, 33 MiB for the responses of Scenario's API, against under 7 MiB shared."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self._registry: Any = None
+        self._lock = threading.Lock()
+
+    def registry(self) -> Any:
+        if self._registry is None:
+            with self._lock:
+                if self._registry is None:
+                    resources = [(_CONTRACT_URI, self.document)]
+                    self._registry = jsonschema_rs.Registry(resources, draft=jsonschema_rs.Draft202012)
+        return self._registry
+
+
 class Schema:
     """One schema of the contract, by JSON pointer, compiled on first use.
 
@@ -29,7 +52,7 @@ class Schema:
     every request and response can be checked without slowing the fake down.
     """
 
-    def __init__(self, definitions: dict[str, Any], pointer: str) -> None:
+    def __init__(self, definitions: Definitions, pointer: str) -> None:
         self._definitions = definitions
         self._pointer = pointer
         self._compiled: Any = None
@@ -51,8 +74,9 @@ class Schema:
         if self._compiled is None:
             with self._lock:
                 if self._compiled is None:
-                    schema = {"$ref": "#" + quote(self._pointer, safe="/~"), **self._definitions}
-                    self._compiled = jsonschema_rs.Draft202012Validator(schema)
+                    schema = {"$ref": f"{_CONTRACT_URI}#{quote(self._pointer, safe='/~')}"}
+                    registry = self._definitions.registry()
+                    self._compiled = jsonschema_rs.Draft202012Validator(schema, registry=registry)
         return self._compiled
 
 
@@ -232,7 +256,7 @@ class _Verdicts:
 class Contract:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
-        self._definitions: dict[str, Any] = {key: document[key] for key in ("paths", "components") if key in document}
+        self._definitions = Definitions({key: document[key] for key in ("paths", "components") if key in document})
         self._verdicts = _Verdicts()
         self.operations = [self._operation(path, method) for path, method in _operation_keys(document)]
         # Literal paths before templated ones, so /workflows/tags never matches /workflows/{workflowId}.
