@@ -30,10 +30,10 @@ def test_every_schema_of_a_contract_compiles_against_the_one_registry(monkeypatc
         return found
 
     monkeypatch.setattr(Definitions, "registry", counted)
-    contract = load_contract(SCENARIO)
-    schemas = _response_schemas(contract)
+    contract = Contract(load_contract(SCENARIO).document)  # its own schemas, none compiled yet
+    schemas = {id(schema): schema for schema in _response_schemas(contract)}  # responses may share one
     assert len(schemas) > 20
-    for schema in schemas:
+    for schema in schemas.values():
         schema.problems({})
     assert len(made) == len(schemas) and len(set(made)) == 1
 
