@@ -66,11 +66,10 @@ def state_from_json(document: dict[str, Any]) -> ScenarioState:
     """Check Scenario's part of a snapshot and build its records; BadRequest says what is wrong and where."""
     simulation = json_object(document.get("simulation"), "simulation")
     workflows = json_list(document.get("workflows"), "workflows")
-    jobs = json_list(document.get("jobs"), "jobs")
     events = json_list(simulation.get("events"), "simulation.events")
     return ScenarioState(
         workflows=[_workflow(item, f"workflows[{i}]") for i, item in enumerate(workflows)],
-        jobs=records_from_json(Job, jobs, "jobs"),
+        jobs=_records(Job, document, "jobs"),
         assets=_records(Asset, document, "assets"),
         uploads=_records(Upload, document, "uploads"),
         downloads=_records(DownloadRequest, document, "downloads"),
