@@ -71,7 +71,8 @@ class FastPathApp(Starlette):
         if scope["type"] == "http":
             if _url_length(scope) > MAX_URL_BYTES:
                 # Served, the protocol refuses such a URL before the app; in process, nothing else does.
-                await _url_too_long(send)
+                message = f"The request's URL is longer than {MAX_URL_BYTES} bytes"
+                await Response(refusal_body(414, message), 414, media_type="application/json")(scope, receive, send)
                 return
             scope[SERVER_SEND] = send
             found = self.router.find(scope["method"], route_path(scope))
@@ -86,15 +87,9 @@ class FastPathApp(Starlette):
 
 def _url_length(scope: Scope) -> int:
     raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+    query: bytes = scope["query_string"]
     # Servers give the path alone; httpx's in-process transport gives the path with its query.
-    return len(raw_path) if b"?" in raw_path else len(raw_path) + len(scope["query_string"]) + 1
-
-
-async def _url_too_long(send: Send) -> None:
-    body = refusal_body(414, f"The request's URL is longer than {MAX_URL_BYTES} bytes")
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": 414, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    return len(raw_path) if b"?" in raw_path or not query else len(raw_path) + 1 + len(query)
 
 
 class ApiRequest(Request):
